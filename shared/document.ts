@@ -3,7 +3,8 @@ export const DOCUMENT_FORMATS = ['article', 'markdown', 'html', 'json', 'text'] 
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
 
 /** How the source bytes were decoded. */
-export type SourceEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'iso-8859-1';
+/** How the source bytes were decoded, as a WHATWG encoding name (`utf-8`, `utf-16le`, `windows-1252`, ...). */
+export type SourceEncoding = string;
 
 /** Bumped whenever a field is added, removed or changes meaning. */
 export const SCHEMA_VERSION = 1;
@@ -47,7 +48,12 @@ export interface NormalizedDocument {
 export interface DocumentMeta {
   key?: string;
   contentType?: string;
+  /** Largest input accepted, in bytes. @default MAX_DOCUMENT_BYTES (8 MiB) */
+  maxBytes?: number;
 }
+
+/** Inputs larger than this are rejected with `too_large` unless `maxBytes` says otherwise. */
+export const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
 
 /** The fields of a document without its body, as list endpoints return them. */
 export type DocumentSummary = Omit<NormalizedDocument, 'body'>;

@@ -1,0 +1,52 @@
+import { parse } from 'yaml';
+import { DocumentError } from '../errors.ts';
+import { collapse, linesToParagraphs, unwrapEmphasis } from '../text.ts';
+import { metadataFrom } from './record.ts';
+import type { Extracted } from './types.ts';
+
+const FENCE = /^(?:---|\.\.\.)\s*$/;
+const TOP_HEADING = /^#\s+(\S.*)$/;
+// Bounds for front matter, which is a few lines of metadata, never a document of its own.
+const MAX_FRONT_MATTER_LINES = 500;
+const MAX_ALIASES = 50;
+
+/** True when the text opens with a `---` YAML front matter block. */
+export function hasFrontMatter(lines: readonly string[]): boolean {
+  return lines.length > 1 && lines[0]!.trim() === '---';
+}
+
+function readFrontMatter(lines: readonly string[]): { record: Record<string, unknown>; bodyStart: number } {
+  let end = 1;
+  while (end < lines.length && end <= MAX_FRONT_MATTER_LINES && !FENCE.test(lines[end]!)) end++;
+  if (end >= lines.length || end > MAX_FRONT_MATTER_LINES) {
+    throw new DocumentError('malformed', 'The front matter opened by "---" is never closed.');
+  }
+  let data: unknown;
+  try {
+    data = parse(lines.slice(1, end).join('\n'), { maxAliasCount: MAX_ALIASES, prettyErrors: false, uniqueKeys: false });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : 'unknown error';
+    throw new DocumentError('malformed', `The front matter is not valid YAML (${reason}).`, { cause: error });
+  }
+  if (data === null || data === undefined) return { record: {}, bodyStart: end + 1 };
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new DocumentError('malformed', 'The front matter is YAML but not a mapping of fields.');
+  }
+  return { record: data as Record<string, unknown>, bodyStart: end + 1 };
+}
+
+/** Reads Markdown, with optional YAML front matter (title, author(s), date, url, tags). */
+export function parseMarkdown(lines: readonly string[]): Extracted {
+  const { record, bodyStart } = hasFrontMatter(lines) ? readFrontMatter(lines) : { record: {}, bodyStart: 0 };
+  const meta = metadataFrom(record);
+  let start = bodyStart;
+  while (start < lines.length && lines[start]!.trim() === '') start++;
+  let title = meta.title;
+  const heading = start < lines.length ? TOP_HEADING.exec(lines[start]!.trim()) : null;
+  // The first `# Heading` is the title when the front matter has none, or repeats it.
+  if (heading && (title === '' || collapse(heading[1]!) === title)) {
+    title = collapse(unwrapEmphasis(heading[1]!.replace(/\s+#+\s*$/, '')));
+    start++;
+  }
+  return { ...meta, title, paragraphs: linesToParagraphs(lines, start) };
+}

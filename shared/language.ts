@@ -1,0 +1,125 @@
+// Cheap language detection on a sample: the script decides non-Latin languages, and the most
+// frequent function words decide between Latin-script ones. General n-gram detectors (franc,
+// tinyld) cost 0.4-0.7 ms a document here, more than the rest of normalization together.
+
+const STOPWORDS: Record<string, string> = {
+  en: 'the of and to in is that for it was on with as by he said at from his be are have has this which were an not but they',
+  de: 'der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus er hat dass sie nach wird bei',
+  fr: 'le la les de des et en un une du est que pour dans qui au sur pas par avec il ce sont ne se plus été aux',
+  es: 'el la de que y en los del se las por un para con una su al lo como más pero sus le ha fue este son entre',
+  it: 'il di che la in un per non una è del della le si sono con da alla dei gli ha nel anche come più',
+  pt: 'de que não o da em um para os uma com do no se na por mais as dos como mas foi ao ele das tem à seu sua ou',
+  nl: 'de het een en van in is dat op te zijn met voor niet aan er om ook als maar bij door werd nog wordt',
+  sv: 'och att det som en på är av för med till den har inte om ett var jag men de så från kan',
+  pl: 'i w nie na się z do że to jest o jak po ale co tak za od przez był jego które są',
+  tr: 've bir bu da de için ile olarak daha çok gibi olan en ama ne kadar sonra ise değil',
+  id: 'yang dan di dari ini itu dengan untuk tidak dalam akan pada juga ke karena oleh ada',
+};
+
+const WORD_LANGUAGES = new Map<string, string[]>();
+for (const [language, words] of Object.entries(STOPWORDS)) {
+  for (const word of words.split(' ')) {
+    const list = WORD_LANGUAGES.get(word);
+    if (list) list.push(language);
+    else WORD_LANGUAGES.set(word, [language]);
+  }
+}
+
+const SAMPLE_CHARS = 1200;
+const MIN_LETTERS = 20;
+
+function scriptLanguage(sample: string): string | null | undefined {
+  let latin = 0;
+  let cyrillic = 0;
+  let ukrainian = 0;
+  let greek = 0;
+  let arabic = 0;
+  let hebrew = 0;
+  let han = 0;
+  let kana = 0;
+  let hangul = 0;
+  let thai = 0;
+  let devanagari = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c < 0x80) {
+      if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) latin++;
+    } else if (c >= 0xc0 && c <= 0x24f) latin++;
+    else if (c >= 0x400 && c <= 0x4ff) {
+      cyrillic++;
+      // і ї є ґ occur in Ukrainian and not in Russian.
+      if (c === 0x456 || c === 0x457 || c === 0x454 || c === 0x491) ukrainian++;
+    } else if (c >= 0x370 && c <= 0x3ff) greek++;
+    else if (c >= 0x600 && c <= 0x6ff) arabic++;
+    else if (c >= 0x590 && c <= 0x5ff) hebrew++;
+    else if (c >= 0x3040 && c <= 0x30ff) kana++;
+    else if (c >= 0x4e00 && c <= 0x9fff) han++;
+    else if (c >= 0xac00 && c <= 0xd7af) hangul++;
+    else if (c >= 0xe00 && c <= 0xe7f) thai++;
+    else if (c >= 0x900 && c <= 0x97f) devanagari++;
+  }
+  const counts: Array<[string, number]> = [
+    ['latin', latin],
+    [ukrainian >= 3 ? 'uk' : 'ru', cyrillic],
+    ['el', greek],
+    ['ar', arabic],
+    ['he', hebrew],
+    [kana > 0 ? 'ja' : 'zh', han + kana],
+    ['ko', hangul],
+    ['th', thai],
+    ['hi', devanagari],
+  ];
+  let best = counts[0]!;
+  let total = 0;
+  for (const entry of counts) {
+    total += entry[1];
+    if (entry[1] > best[1]) best = entry;
+  }
+  if (total < MIN_LETTERS) return null;
+  if (best[1] * 2 < total) return null;
+  return best[0] === 'latin' ? undefined : best[0];
+}
+
+function latinLanguage(sample: string): string | null {
+  const scores = new Map<string, number>();
+  const words = sample.toLowerCase().split(/[^\p{L}]+/u);
+  let considered = 0;
+  for (const word of words) {
+    if (word === '') continue;
+    considered++;
+    const languages = WORD_LANGUAGES.get(word);
+    if (languages) for (const language of languages) scores.set(language, (scores.get(language) ?? 0) + 1);
+  }
+  let best: string | null = null;
+  let bestScore = 0;
+  let second = 0;
+  for (const [language, score] of scores) {
+    if (score > bestScore) {
+      second = bestScore;
+      bestScore = score;
+      best = language;
+    } else if (score > second) second = score;
+  }
+  // Unsure unless function words are a real share of the sample and one language leads clearly.
+  if (best === null || bestScore < 4 || bestScore * 10 < considered || bestScore < second * 1.5) return null;
+  return best;
+}
+
+/**
+ * The ISO 639-1 code of the text's language, from a sample of its start, or null when unsure.
+ *
+ * @example
+ * detectLanguage('The minister said on Monday that the talks were over.') // 'en'
+ */
+export function detectLanguage(text: string): string | null {
+  const sample = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text;
+  const byScript = scriptLanguage(sample);
+  return byScript === undefined ? latinLanguage(sample) : byScript;
+}
+
+/** A declared language (`en`, `en-GB`, `EN_us`) as an ISO 639-1 code, or null. */
+export function languageTag(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const match = /^([a-z]{2})(?:[-_][a-z0-9]+)*$/i.exec(value.trim());
+  return match ? match[1]!.toLowerCase() : null;
+}

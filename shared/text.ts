@@ -1,0 +1,117 @@
+// Body text helpers shared by the line-based formats (article, markdown, text).
+
+const HEADING = /^#{1,6}\s+\S/;
+const LIST_ITEM = /^(?:[-*+•]|\d{1,3}[.)])\s+\S/;
+const QUOTE = /^>/;
+const RULE = /^(?:-{3,}|\*{3,}|_{3,})$/;
+const WHITESPACE_RUN = /\s+/g;
+// Spaces other than a single U+0020 that `collapse` must rewrite.
+const NEEDS_COLLAPSE = /\s\s|[\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
+/** Collapses every run of whitespace to one space and trims. */
+export function collapse(text: string): string {
+  return NEEDS_COLLAPSE.test(text) ? text.replace(WHITESPACE_RUN, ' ').trim() : text.trim();
+}
+
+type BlockKind = 'paragraph' | 'list' | 'quote';
+
+/**
+ * Groups lines into paragraphs: blank lines separate paragraphs; headings, list items and
+ * quotes each become a paragraph of their own (keeping their `#`, `-`, `>` markers); the lines
+ * of one paragraph are joined and their whitespace collapsed.
+ *
+ * @example
+ * linesToParagraphs(['Intro', 'text.', '', '## Sub', '- a', '- b'], 0, 6)
+ * // ['Intro text.', '## Sub', '- a', '- b']
+ */
+export function linesToParagraphs(lines: readonly string[], start = 0, end = lines.length): string[] {
+  const paragraphs: string[] = [];
+  let current = '';
+  let kind: BlockKind = 'paragraph';
+  const flush = (): void => {
+    if (current !== '') {
+      const text = collapse(current);
+      if (text !== '' && text !== '>') paragraphs.push(text);
+    }
+    current = '';
+    kind = 'paragraph';
+  };
+  for (let i = start; i < end; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') {
+      flush();
+    } else if (HEADING.test(line)) {
+      flush();
+      paragraphs.push(collapse(line));
+    } else if (RULE.test(line)) {
+      flush();
+    } else if (QUOTE.test(line)) {
+      const content = line.replace(/^>+\s?/, '');
+      if (kind === 'quote') {
+        current += ' ' + content;
+      } else {
+        flush();
+        current = '> ' + content;
+        kind = 'quote';
+      }
+    } else if (LIST_ITEM.test(line)) {
+      flush();
+      current = line;
+      kind = 'list';
+    } else {
+      current = current === '' ? line : current + ' ' + line;
+    }
+  }
+  flush();
+  return paragraphs;
+}
+
+const MARKER_TOKEN = /^(?:#{1,6}|[-*+•>]|\d{1,3}[.)])$/;
+
+/** Words in the paragraphs: whitespace-separated tokens, not counting block markers. */
+export function countWords(paragraphs: readonly string[]): number {
+  let words = 0;
+  for (const paragraph of paragraphs) {
+    let inWord = false;
+    for (let i = 0; i < paragraph.length; i++) {
+      const space = paragraph.charCodeAt(i) === 32;
+      if (!space && !inWord) words++;
+      inWord = !space;
+    }
+    const first = paragraph.indexOf(' ');
+    if (first > 0 && first <= 6 && MARKER_TOKEN.test(paragraph.slice(0, first))) words--;
+  }
+  return words;
+}
+
+const EXCERPT_LENGTH = 240;
+
+/** The first ~240 characters of the first non-heading paragraph, cut at a word boundary. */
+export function excerptOf(paragraphs: readonly string[]): string {
+  const first = paragraphs.find((p) => !HEADING.test(p)) ?? paragraphs[0] ?? '';
+  const text = stripBlockMarker(first);
+  if (text.length <= EXCERPT_LENGTH) return text;
+  const cut = text.lastIndexOf(' ', EXCERPT_LENGTH);
+  return text.slice(0, cut > EXCERPT_LENGTH / 2 ? cut : EXCERPT_LENGTH).replace(/[\s,;:.-]+$/, '') + '…';
+}
+
+/** A paragraph without its leading `#`, `-`, `>` or `1.` marker. */
+export function stripBlockMarker(paragraph: string): string {
+  return paragraph.replace(/^(?:#{1,6}|[-*+•>]|\d{1,3}[.)])\s+/, '');
+}
+
+/** Minutes at 200 words a minute, at least 1 for any text. */
+export function readingMinutes(words: number): number {
+  return words === 0 ? 0 : Math.max(1, Math.round(words / 200));
+}
+
+/** Removes Markdown emphasis wrapping a whole line: `**Credit**` -> `Credit`. */
+export function unwrapEmphasis(text: string): string {
+  const match = /^([*_]{1,3})(.+?)\1$/.exec(text);
+  return match ? match[2]!.trim() : text;
+}
+
+/** Splits text into lines on LF, CRLF or a lone CR. */
+export function splitLines(text: string): string[] {
+  return text.indexOf('\r') === -1 ? text.split('\n') : text.split(/\r\n?|\n/);
+}
