@@ -1,7 +1,8 @@
-import type { AnyNode, Element } from 'domhandler';
-import { parseDocument } from 'htmlparser2';
+import { DomHandler, type AnyNode, type Element } from 'domhandler';
+import { Parser } from 'htmlparser2';
 import { authorsFrom } from '../authors.ts';
 import { parseLooseDate } from '../dates.ts';
+import { DocumentError } from '../errors.ts';
 import { languageTag } from '../language.ts';
 import { collapse } from '../text.ts';
 import type { Extracted } from './types.ts';
@@ -19,6 +20,25 @@ const BLOCKS = new Set([
 ]);
 // Class or id words that mark page furniture inside an article container.
 const BOILERPLATE = /(?:^|[\s_-])(?:byline|share|sharing|social|related|comments?|newsletter|subscribe|promo|advert|ads?|sponsor|breadcrumbs?|cookie|paywall|toolbar|sidebar)(?:$|[\s_-])/i;
+
+// Real pages nest a few dozen levels; the parser's cost grows with the square of the depth.
+const MAX_DEPTH = 1000;
+
+/** A DOM builder that refuses documents nested deeper than MAX_DEPTH. */
+class BoundedDomHandler extends DomHandler {
+  override onopentag(name: string, attribs: Record<string, string>): void {
+    if (this.tagStack.length > MAX_DEPTH) {
+      throw new DocumentError('too_complex', `The HTML is nested more than ${MAX_DEPTH} elements deep.`);
+    }
+    super.onopentag(name, attribs);
+  }
+}
+
+function parseDom(html: string): AnyNode {
+  const handler = new BoundedDomHandler(undefined, { withStartIndices: false });
+  new Parser(handler, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true }).end(html);
+  return handler.root;
+}
 
 interface Meta {
   title: string;
@@ -163,8 +183,7 @@ function blocksOf(root: Element): { paragraphs: string[]; firstDatetime: string 
 
 /** Reads an HTML page: metadata from its head, article text from `<article>`, `<main>` or `<body>`. */
 export function parseHtml(html: string): Extracted {
-  const document = parseDocument(html, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
-  const meta = readMeta(document);
+  const meta = readMeta(parseDom(html));
   const root = meta.roots.article ?? meta.roots.main ?? meta.roots.roleMain ?? meta.roots.body;
   const { paragraphs, firstDatetime } = root ? blocksOf(root) : { paragraphs: [], firstDatetime: '' };
   let title = pageTitle(meta);
