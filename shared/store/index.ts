@@ -1,0 +1,37 @@
+export { createDynamoStore, MAX_PAGE_SIZE, TOMBSTONE_TTL_SECONDS } from './dynamo-store.ts';
+export type { DynamoStoreOptions, StoreLogger } from './dynamo-store.ts';
+export { itemSize } from './item-size.ts';
+export {
+  DOC_SK,
+  FAILURE_ATTRIBUTES,
+  INDEX_BY_SITE,
+  INDEX_BY_URL,
+  INDEX_FAILURES,
+  INDEX_TIMELINE,
+  PARTITION_KEY,
+  SHARDS,
+  SORT_KEY,
+  SUMMARY_ATTRIBUTES,
+  TTL_ATTRIBUTE,
+  authorPk,
+  createTableInput,
+  documentPk,
+  documentSortKey,
+  normalizeAuthor,
+  normalizeSite,
+  shardOf,
+} from './schema.ts';
+export type {
+  DocumentReader,
+  DocumentStore,
+  DocumentWriter,
+  FailureInput,
+  FailureRecord,
+  ListDocumentsQuery,
+  ListFailuresQuery,
+  ObjectEvent,
+  Page,
+  StoredDocument,
+  StoredSummary,
+  WriteOutcome,
+} from './types.ts';
