@@ -1,3 +1,5 @@
+import { MAX_DOCUMENT_BYTES } from './document.ts';
+
 /**
  * Configuration read from environment variables, once, at start-up. Every helper throws a
  * {@link ConfigError} that names the variable, so a misconfigured function fails its first
@@ -21,8 +23,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** Default for `MAX_DOCUMENT_BYTES`: 8 MiB. */
-export const DEFAULT_MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
+/** Default for `MAX_DOCUMENT_BYTES`: the normalizer's own limit (8 MiB). */
+export const DEFAULT_MAX_DOCUMENT_BYTES = MAX_DOCUMENT_BYTES;
 
 /**
  * Default for `INLINE_BODY_LIMIT_BYTES`: an item whose size (as DynamoDB counts it) would

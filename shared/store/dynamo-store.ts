@@ -13,7 +13,7 @@ import { DEFAULT_INLINE_BODY_LIMIT_BYTES } from '../config.ts';
 import type { NormalizedDocument } from '../document.ts';
 import { DocumentError, isDocumentErrorCode } from '../errors.ts';
 import { normalizeSequencer } from '../s3-event.ts';
-import { canonicalUrl } from '../url.ts';
+import { canonicalUrl } from '../index.ts';
 import { itemSize } from './item-size.ts';
 import {
   DOC_SK,
@@ -491,7 +491,7 @@ function keyQuery(
   sortAttribute: string,
   range: SortRange,
 ): Omit<QueryCommandInput, 'TableName'> {
-  const names: Record<string, string> = { '#p': partitionAttribute, '#s': sortAttribute };
+  const names: Record<string, string> = { '#p': partitionAttribute };
   const values: Record<string, unknown> = { ':p': partitionValue };
   let condition = '#p = :p';
   if (range.lower !== undefined && range.upper !== undefined) {
@@ -506,6 +506,8 @@ function keyQuery(
     condition += range.upper.inclusive ? ' AND #s <= :upper' : ' AND #s < :upper';
     values[':upper'] = range.upper.value;
   }
+  // DynamoDB rejects a name that the expression does not use.
+  if (condition.includes('#s')) names['#s'] = sortAttribute;
   return {
     KeyConditionExpression: condition,
     ExpressionAttributeNames: names,
