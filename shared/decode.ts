@@ -4,6 +4,10 @@ import { DocumentError } from './errors.ts';
 export interface DecodedText {
   text: string;
   encoding: string;
+  /** True when the text may hold C0 control characters other than tab, LF, FF and CR. */
+  controls: boolean;
+  /** True when every byte was ASCII (so the text is already in NFC). */
+  ascii: boolean;
 }
 
 // Leading bytes of common binary formats, so the error can say what the upload was.
@@ -33,25 +37,38 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   return true;
 }
 
-function rejectBinary(bytes: Uint8Array): void {
+/**
+ * Rejects binary data (known signatures, NUL bytes, mostly control characters) and reports, from
+ * the same single pass over the bytes, whether there are stray controls and whether all is ASCII.
+ */
+function scanBytes(bytes: Uint8Array): { controls: boolean; ascii: boolean } {
   for (const signature of SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
       throw new DocumentError('unsupported_format', `The file is ${signature.name}, not a text document.`);
     }
   }
-  const end = Math.min(bytes.length, SNIFF_BYTES);
+  const sniffEnd = Math.min(bytes.length, SNIFF_BYTES);
   let controls = 0;
-  for (let i = 0; i < end; i++) {
+  let high = 0;
+  for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
+    if (b >= 0x20 && b !== 0x7f) {
+      high |= b;
+      continue;
+    }
     if (b === 0) {
       throw new DocumentError('unsupported_format', `The file contains NUL bytes (binary data at byte ${i}), not text.`);
     }
-    // Tab, LF, FF and CR are text; other C0 controls are a sign of binary data.
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) controls++;
+    // Tab, LF, FF and CR are text; other C0 controls and DEL are a sign of binary data.
+    if (b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) controls++;
+    if (i === sniffEnd - 1 && controls > 8 && controls * 20 > sniffEnd) {
+      throw new DocumentError('unsupported_format', 'The file is mostly control characters (binary data), not text.');
+    }
   }
-  if (controls > 8 && controls * 20 > end) {
+  if (bytes.length <= SNIFF_BYTES && controls > 8 && controls * 20 > bytes.length) {
     throw new DocumentError('unsupported_format', 'The file is mostly control characters (binary data), not text.');
   }
+  return { controls: controls > 0, ascii: (high & 0x80) === 0 };
 }
 
 /** The charset a Content-Type header declares, lower-cased, or null. */
@@ -69,6 +86,7 @@ function htmlMetaCharset(bytes: Uint8Array): string | null {
 }
 
 function decodeWith(label: string, bytes: Uint8Array, source: string): DecodedText {
+  const unknown = { controls: true, ascii: false };
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label, { fatal: true });
@@ -76,7 +94,7 @@ function decodeWith(label: string, bytes: Uint8Array, source: string): DecodedTe
     throw new DocumentError('invalid_encoding', `The ${source} declares the charset "${label}", which is not a known text encoding.`);
   }
   try {
-    return { text: decoder.decode(bytes), encoding: decoder.encoding };
+    return { text: decoder.decode(bytes), encoding: decoder.encoding, ...unknown };
   } catch {
     throw new DocumentError('invalid_encoding', `The file is not valid ${decoder.encoding} text, although the ${source} declares it.`);
   }
@@ -92,14 +110,14 @@ export function decodeBytes(bytes: Uint8Array, contentType?: string): DecodedTex
     return decodeWith('utf-16le', bytes, 'byte order mark');
   }
   if (startsWith(bytes, [0xfe, 0xff])) return decodeWith('utf-16be', bytes, 'byte order mark');
-  rejectBinary(bytes);
+  const scan = scanBytes(bytes);
 
   const declared = declaredCharset(contentType);
   if (declared && declared !== 'utf-8' && declared !== 'utf8' && declared !== 'us-ascii') {
     return decodeWith(declared, bytes, 'content type');
   }
   try {
-    return { text: UTF8.decode(bytes), encoding: 'utf-8' };
+    return { text: UTF8.decode(bytes), encoding: 'utf-8', ...scan };
   } catch {
     const meta = htmlMetaCharset(bytes);
     if (meta && meta !== 'utf-8' && meta !== 'utf8') return decodeWith(meta, bytes, 'HTML <meta charset>');

@@ -16,6 +16,9 @@ const STOPWORDS: Record<string, string> = {
   id: 'yang dan di dari ini itu dengan untuk tidak dalam akan pada juga ke karena oleh ada',
 };
 
+// Letters of the Latin-script languages above; everything else separates words.
+const NON_LETTERS = /[^a-z\u00c0-\u024f]+/;
+
 const WORD_LANGUAGES = new Map<string, string[]>();
 for (const [language, words] of Object.entries(STOPWORDS)) {
   for (const word of words.split(' ')) {
@@ -25,7 +28,7 @@ for (const [language, words] of Object.entries(STOPWORDS)) {
   }
 }
 
-const SAMPLE_CHARS = 1200;
+const SAMPLE_CHARS = 300;
 const MIN_LETTERS = 20;
 
 function scriptLanguage(sample: string): string | null | undefined {
@@ -82,7 +85,7 @@ function scriptLanguage(sample: string): string | null | undefined {
 
 function latinLanguage(sample: string): string | null {
   const scores = new Map<string, number>();
-  const words = sample.toLowerCase().split(/[^\p{L}]+/u);
+  const words = sample.toLowerCase().split(NON_LETTERS);
   let considered = 0;
   for (const word of words) {
     if (word === '') continue;

@@ -73,10 +73,9 @@ function normalize(bytes: Uint8Array, meta: DocumentMeta): NormalizedDocument {
   const decoded = decodeBytes(bytes, meta.contentType);
   let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  CONTROL_CHARS.lastIndex = 0;
-  if (CONTROL_CHARS.test(text)) text = text.replace(CONTROL_CHARS, '');
+  if (decoded.controls) text = text.replace(CONTROL_CHARS, '');
   if (!/\S/.test(text)) throw new DocumentError('empty', 'The file contains only whitespace.');
-  text = text.normalize('NFC');
+  if (!decoded.ascii) text = text.normalize('NFC');
 
   const { format, extracted } = extract(text, meta);
   const paragraphs = extracted.paragraphs;

@@ -2,16 +2,20 @@
 
 const HEADING = /^#{1,6}\s+\S/;
 const LIST_ITEM = /^(?:[-*+•]|\d{1,3}[.)])\s+\S/;
-const QUOTE = /^>/;
 const RULE = /^(?:-{3,}|\*{3,}|_{3,})$/;
 const WHITESPACE_RUN = /\s+/g;
-// Spaces other than a single U+0020 that `collapse` must rewrite.
-const NEEDS_COLLAPSE = /\s\s|[\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+// Whitespace other than a single U+0020 that `collapse` must rewrite (a plain list of the
+// characters `\s` matches: much cheaper to scan for than `\s\s`).
+const NEEDS_COLLAPSE = /  |[\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
 /** Collapses every run of whitespace to one space and trims. */
 export function collapse(text: string): string {
   return NEEDS_COLLAPSE.test(text) ? text.replace(WHITESPACE_RUN, ' ').trim() : text.trim();
 }
+
+// Characters a block marker can start with: # - * + _ > digits and the bullet sign.
+const MARKER_START: boolean[] = [];
+for (const c of '#-*+_>0123456789•') MARKER_START[c.charCodeAt(0)] = true;
 
 type BlockKind = 'paragraph' | 'list' | 'quote';
 
@@ -40,12 +44,17 @@ export function linesToParagraphs(lines: readonly string[], start = 0, end = lin
     const line = lines[i]!.trim();
     if (line === '') {
       flush();
+      continue;
+    }
+    // Only lines that start with a marker character can be a heading, rule, quote or list item.
+    if (!MARKER_START[line.charCodeAt(0)]) {
+      current = current === '' ? line : current + ' ' + line;
     } else if (HEADING.test(line)) {
       flush();
       paragraphs.push(collapse(line));
     } else if (RULE.test(line)) {
       flush();
-    } else if (QUOTE.test(line)) {
+    } else if (line.charCodeAt(0) === 62 /* > */) {
       const content = line.replace(/^>+\s?/, '');
       if (kind === 'quote') {
         current += ' ' + content;
@@ -68,18 +77,17 @@ export function linesToParagraphs(lines: readonly string[], start = 0, end = lin
 
 const MARKER_TOKEN = /^(?:#{1,6}|[-*+•>]|\d{1,3}[.)])$/;
 
-/** Words in the paragraphs: whitespace-separated tokens, not counting block markers. */
+/**
+ * Words in the paragraphs, not counting block markers. Paragraphs are collapsed (single spaces,
+ * no leading or trailing space), so a paragraph's words are its spaces plus one.
+ */
 export function countWords(paragraphs: readonly string[]): number {
   let words = 0;
   for (const paragraph of paragraphs) {
-    let inWord = false;
-    for (let i = 0; i < paragraph.length; i++) {
-      const space = paragraph.charCodeAt(i) === 32;
-      if (!space && !inWord) words++;
-      inWord = !space;
-    }
+    words++;
+    for (let at = paragraph.indexOf(' '); at !== -1; at = paragraph.indexOf(' ', at + 1)) words++;
     const first = paragraph.indexOf(' ');
-    if (first > 0 && first <= 6 && MARKER_TOKEN.test(paragraph.slice(0, first))) words--;
+    if (first > 0 && first <= 6 && MARKER_START[paragraph.charCodeAt(0)] && MARKER_TOKEN.test(paragraph.slice(0, first))) words--;
   }
   return words;
 }
