@@ -49,6 +49,8 @@ export interface Emulators {
   s3Client(): S3Client;
   /** A new DynamoDB client for dynalite. */
   dynamodbClient(): DynamoDBClient;
+  /** Creates another table with the documents table's schema (for tests that need an empty one). */
+  createTable(tableName: string): Promise<void>;
   /** Stops both servers and removes s3rver's directory. */
   stop(): Promise<void>;
 }
@@ -108,14 +110,16 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     new DynamoDBClient({ endpoint: dynamodbEndpoint, region: EMULATOR_REGION, credentials: EMULATOR_CREDENTIALS });
 
   const admin = dynamodbClient();
-  await admin.send(new CreateTableCommand(createTableInput(tableName)));
-  for (let attempt = 0; ; attempt++) {
-    const { Table } = await admin.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') break;
-    if (attempt > 100) throw new Error(`Table ${tableName} did not become ACTIVE.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  admin.destroy();
+  const createTable = async (name: string) => {
+    await admin.send(new CreateTableCommand(createTableInput(name)));
+    for (let attempt = 0; ; attempt++) {
+      const { Table } = await admin.send(new DescribeTableCommand({ TableName: name }));
+      if (Table?.TableStatus === 'ACTIVE') return;
+      if (attempt > 100) throw new Error(`Table ${name} did not become ACTIVE.`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  await createTable(tableName);
 
   return {
     s3Endpoint,
@@ -125,7 +129,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     tableName,
     s3Client,
     dynamodbClient,
+    createTable,
     async stop() {
+      admin.destroy();
       await Promise.allSettled([
         s3rver.close(),
         new Promise<void>((resolve) => dynamoServer.close(() => resolve())),
