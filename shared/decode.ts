@@ -4,8 +4,6 @@ import { DocumentError } from './errors.ts';
 export interface DecodedText {
   text: string;
   encoding: string;
-  /** True when the text may hold C0 control characters other than tab, LF, FF and CR. */
-  controls: boolean;
   /** True when every byte was ASCII (so the text is already in NFC). */
   ascii: boolean;
 }
@@ -28,7 +26,7 @@ const SIGNATURES: ReadonlyArray<{ name: string; bytes: readonly number[] }> = [
   { name: 'a WebAssembly module', bytes: [0x00, 0x61, 0x73, 0x6d] },
 ];
 
-const SNIFF_BYTES = 4096;
+const SNIFF_BYTES = 1024;
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
@@ -38,37 +36,33 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
 }
 
 /**
- * Rejects binary data (known signatures, NUL bytes, mostly control characters) and reports, from
- * the same single pass over the bytes, whether there are stray controls and whether all is ASCII.
+ * Rejects binary data: a known signature, a NUL byte anywhere, or mostly control characters in
+ * the first kilobyte. (Stray control characters in text are dropped later, with the whitespace.)
  */
-function scanBytes(bytes: Uint8Array): { controls: boolean; ascii: boolean } {
+function rejectBinary(bytes: Uint8Array): void {
   for (const signature of SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
       throw new DocumentError('unsupported_format', `The file is ${signature.name}, not a text document.`);
     }
   }
-  const sniffEnd = Math.min(bytes.length, SNIFF_BYTES);
+  const end = Math.min(bytes.length, SNIFF_BYTES);
   let controls = 0;
-  let high = 0;
-  for (let i = 0; i < bytes.length; i++) {
+  for (let i = 0; i < end; i++) {
     const b = bytes[i]!;
-    if (b >= 0x20 && b !== 0x7f) {
-      high |= b;
-      continue;
-    }
-    if (b === 0) {
-      throw new DocumentError('unsupported_format', `The file contains NUL bytes (binary data at byte ${i}), not text.`);
-    }
+    if (b >= 0x20 && b !== 0x7f) continue;
+    if (b === 0) throw nulError(i);
     // Tab, LF, FF and CR are text; other C0 controls and DEL are a sign of binary data.
     if (b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) controls++;
-    if (i === sniffEnd - 1 && controls > 8 && controls * 20 > sniffEnd) {
-      throw new DocumentError('unsupported_format', 'The file is mostly control characters (binary data), not text.');
-    }
   }
-  if (bytes.length <= SNIFF_BYTES && controls > 8 && controls * 20 > bytes.length) {
+  if (controls > 8 && controls * 20 > end) {
     throw new DocumentError('unsupported_format', 'The file is mostly control characters (binary data), not text.');
   }
-  return { controls: controls > 0, ascii: (high & 0x80) === 0 };
+  const nul = bytes.length > end ? bytes.indexOf(0, end) : -1;
+  if (nul !== -1) throw nulError(nul);
+}
+
+function nulError(at: number): DocumentError {
+  return new DocumentError('unsupported_format', `The file contains NUL bytes (binary data at byte ${at}), not text.`);
 }
 
 /** The charset a Content-Type header declares, lower-cased, or null. */
@@ -86,7 +80,6 @@ function htmlMetaCharset(bytes: Uint8Array): string | null {
 }
 
 function decodeWith(label: string, bytes: Uint8Array, source: string): DecodedText {
-  const unknown = { controls: true, ascii: false };
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label, { fatal: true });
@@ -94,7 +87,7 @@ function decodeWith(label: string, bytes: Uint8Array, source: string): DecodedTe
     throw new DocumentError('invalid_encoding', `The ${source} declares the charset "${label}", which is not a known text encoding.`);
   }
   try {
-    return { text: decoder.decode(bytes), encoding: decoder.encoding, ...unknown };
+    return { text: decoder.decode(bytes), encoding: decoder.encoding, ascii: false };
   } catch {
     throw new DocumentError('invalid_encoding', `The file is not valid ${decoder.encoding} text, although the ${source} declares it.`);
   }
@@ -110,14 +103,16 @@ export function decodeBytes(bytes: Uint8Array, contentType?: string): DecodedTex
     return decodeWith('utf-16le', bytes, 'byte order mark');
   }
   if (startsWith(bytes, [0xfe, 0xff])) return decodeWith('utf-16be', bytes, 'byte order mark');
-  const scan = scanBytes(bytes);
+  rejectBinary(bytes);
 
   const declared = declaredCharset(contentType);
   if (declared && declared !== 'utf-8' && declared !== 'utf8' && declared !== 'us-ascii') {
     return decodeWith(declared, bytes, 'content type');
   }
   try {
-    return { text: UTF8.decode(bytes), encoding: 'utf-8', ...scan };
+    const text = UTF8.decode(bytes);
+    // UTF-8 text as long in UTF-16 units as in bytes is all ASCII.
+    return { text, encoding: 'utf-8', ascii: text.length === bytes.length };
   } catch {
     const meta = htmlMetaCharset(bytes);
     if (meta && meta !== 'utf-8' && meta !== 'utf8') return decodeWith(meta, bytes, 'HTML <meta charset>');

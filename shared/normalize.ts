@@ -12,8 +12,6 @@ import { detectLanguage } from './language.ts';
 import { canonicalUrl, siteOf } from './url.ts';
 import { countWords, excerptOf, readingMinutes, splitLines, stripBlockMarker } from './text.ts';
 
-// C0 controls other than tab, LF, FF and CR, and DEL: never part of an article's text.
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g;
 const HTML_START = /^<(?:!doctype\s+html|html|head|body|meta|title|article|main|section|div|p|h[1-6]|!--)[\s>/]/i;
 const MAX_TITLE = 500;
 
@@ -73,7 +71,6 @@ function normalize(bytes: Uint8Array, meta: DocumentMeta): NormalizedDocument {
   const decoded = decodeBytes(bytes, meta.contentType);
   let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (decoded.controls) text = text.replace(CONTROL_CHARS, '');
   if (!/\S/.test(text)) throw new DocumentError('empty', 'The file contains only whitespace.');
   if (!decoded.ascii) text = text.normalize('NFC');
 

@@ -3,12 +3,12 @@
 const HEADING = /^#{1,6}\s+\S/;
 const LIST_ITEM = /^(?:[-*+•]|\d{1,3}[.)])\s+\S/;
 const RULE = /^(?:-{3,}|\*{3,}|_{3,})$/;
-const WHITESPACE_RUN = /\s+/g;
-// Whitespace other than a single U+0020 that `collapse` must rewrite (a plain list of the
-// characters `\s` matches: much cheaper to scan for than `\s\s`).
-const NEEDS_COLLAPSE = /  |[\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const WHITESPACE_RUN = /[\s\u0000-\u001f\u007f]+/g;
+// Whitespace other than a single U+0020, and C0 controls (never part of a document's text),
+// that `collapse` must rewrite: a plain list of characters is much cheaper to scan for than `\s\s`.
+const NEEDS_COLLAPSE = /  |[\u0000-\u001f\u007f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
-/** Collapses every run of whitespace to one space and trims. */
+/** Collapses every run of whitespace (and control characters) to one space, and trims. */
 export function collapse(text: string): string {
   return NEEDS_COLLAPSE.test(text) ? text.replace(WHITESPACE_RUN, ' ').trim() : text.trim();
 }

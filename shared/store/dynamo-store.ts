@@ -15,6 +15,7 @@ import { DocumentError, isDocumentErrorCode } from '../errors.ts';
 import { normalizeSequencer } from '../s3-event.ts';
 import { canonicalUrl } from '../index.ts';
 import { itemSize } from './item-size.ts';
+import { authorEntriesOf, documentItem, failureItem, tombstoneItem, type Item } from './items.ts';
 import {
   DOC_SK,
   FAILURE_ATTRIBUTES,
@@ -48,9 +49,6 @@ import type {
   WriteOutcome,
 } from './types.ts';
 
-/** How long a tombstone outlives its delete: longer than SQS's 14-day maximum retention. */
-export const TOMBSTONE_TTL_SECONDS = 15 * 24 * 60 * 60;
-
 /** Largest page any listing returns. */
 export const MAX_PAGE_SIZE = 1000;
 
@@ -75,8 +73,6 @@ export interface DynamoStoreOptions {
   /** @default warnings go nowhere */
   readonly logger?: StoreLogger;
 }
-
-type Item = Record<string, unknown>;
 
 const STATE_DOCUMENT = 'document';
 
@@ -146,18 +142,6 @@ export function createDynamoStore(options: DynamoStoreOptions): DocumentStore {
     return result.Item;
   }
 
-  /** Author entries a stored item implies: one per author, under the item's sort key. */
-  function authorEntriesOf(item: Item | undefined): Map<string, Item> {
-    const entries = new Map<string, Item>();
-    if (item?.state !== STATE_DOCUMENT || typeof item.sortKey !== 'string') return entries;
-    const authors = Array.isArray(item.authors) ? item.authors.filter((a): a is string => typeof a === 'string') : [];
-    for (const author of authorKeysOf(authors)) {
-      const entry = { pk: `AUTHOR#${author}`, sk: item.sortKey, id: item.id };
-      entries.set(`${entry.pk}\u0000${entry.sk}`, entry);
-    }
-    return entries;
-  }
-
   /**
    * Brings the author entries from what `old` implied to what `current` implies: puts every
    * entry of `current` (idempotent; repairs a crash between the item and its entries) and
@@ -165,9 +149,11 @@ export function createDynamoStore(options: DynamoStoreOptions): DocumentStore {
    */
   async function syncAuthorEntries(old: Item | undefined, current: Item | undefined): Promise<void> {
     const wanted = authorEntriesOf(current);
-    const obsolete = [...authorEntriesOf(old)].filter(([key]) => !wanted.has(key)).map(([, entry]) => entry);
+    const keyOf = (entry: Item) => `${String(entry.pk)}\u0000${String(entry.sk)}`;
+    const kept = new Set(wanted.map(keyOf));
+    const obsolete = authorEntriesOf(old).filter((entry) => !kept.has(keyOf(entry)));
     await Promise.all([
-      ...[...wanted.values()].map((entry) => db.send(new PutCommand({ TableName: table, Item: entry }))),
+      ...wanted.map((entry) => db.send(new PutCommand({ TableName: table, Item: entry }))),
       ...obsolete.map((entry) =>
         db.send(new DeleteCommand({ TableName: table, Key: { pk: entry.pk, sk: entry.sk } })),
       ),
@@ -204,75 +190,30 @@ export function createDynamoStore(options: DynamoStoreOptions): DocumentStore {
     return result.outcome;
   }
 
-  function eventAttributes(event: ObjectEvent): Item {
-    return {
-      sequencer: normalizeSequencer(event.sequencer),
-      eventId: event.eventId,
-      bucket: event.bucket,
-      sourceKey: event.key,
-      eventTime: event.eventTime,
-    };
-  }
-
   async function putDocument(document: NormalizedDocument, event: ObjectEvent): Promise<WriteOutcome> {
-    const { body, ...fields } = document;
-    const sortKey = documentSortKey(document.publishedAt, document.id);
-    const base: Item = {
-      pk: documentPk(document.id),
-      sk: DOC_SK,
-      state: STATE_DOCUMENT,
-      ...fields,
-      ...eventAttributes(event),
-      ingestedAt: clock().toISOString(),
-      sortKey,
-      timelineShard: timelineShardKey(shardOf(document.id)),
-      ...(document.site !== null ? { siteKey: siteKey(document.site) } : {}),
-      ...(document.url !== null ? { urlKey: urlKey(document.url) } : {}),
-    };
-
-    let item: Item = { ...base, body };
+    const base = documentItem(document, event, clock().toISOString());
+    let item: Item = { ...base, body: document.body };
     if (itemSize(item) > inlineLimit) {
-      const placeholder: BodyRef = { bucket: 'b'.repeat(63), key: 'k'.repeat(200), bytes: Number.MAX_SAFE_INTEGER };
-      if (itemSize({ ...base, bodyRef: placeholder }) > inlineLimit) {
+      const largest: BodyRef = { bucket: 'b'.repeat(63), key: 'k'.repeat(300), bytes: Number.MAX_SAFE_INTEGER };
+      if (itemSize({ ...base, bodyRef: largest }) > inlineLimit) {
         throw new DocumentError(
           'too_large',
           `The document's metadata alone is ${itemSize(base)} bytes, more than the ${inlineLimit} bytes a stored record may hold.`,
         );
       }
-      const bodyRef = await bodies.put(document.id, String(base.sequencer), document.contentHash, body);
+      const bodyRef = await bodies.put(document.id, String(base.sequencer), document.contentHash, document.body);
       item = { ...base, bodyRef };
     }
     return afterWrite(await conditionalPut(item), item);
   }
 
   async function putFailure(failure: FailureInput, event: ObjectEvent): Promise<WriteOutcome> {
-    const failedAt = clock().toISOString();
-    const item: Item = {
-      pk: documentPk(failure.id),
-      sk: DOC_SK,
-      state: 'failed',
-      id: failure.id,
-      ...eventAttributes(event),
-      code: failure.code,
-      message: failure.message,
-      failedAt,
-      failedSortKey: `${failedAt}#${failure.id}`,
-      failureShard: failureShardKey(shardOf(failure.id)),
-    };
+    const item = failureItem(failure, event, clock().toISOString());
     return afterWrite(await conditionalPut(item), item);
   }
 
   async function deleteDocument(id: string, event: ObjectEvent): Promise<WriteOutcome> {
-    const now = clock();
-    const item: Item = {
-      pk: documentPk(id),
-      sk: DOC_SK,
-      state: 'deleted',
-      id,
-      ...eventAttributes(event),
-      deletedAt: now.toISOString(),
-      expiresAt: Math.floor(now.getTime() / 1000) + TOMBSTONE_TTL_SECONDS,
-    };
+    const item = tombstoneItem(id, event, clock());
     return afterWrite(await conditionalPut(item), item);
   }
 
