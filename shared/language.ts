@@ -91,7 +91,8 @@ function latinLanguage(sample: string): string | null {
     if (word === '') continue;
     considered++;
     const languages = WORD_LANGUAGES.get(word);
-    if (languages) for (const language of languages) scores.set(language, (scores.get(language) ?? 0) + 1);
+    // A word that several languages share says less about each of them.
+    if (languages) for (const language of languages) scores.set(language, (scores.get(language) ?? 0) + 1 / languages.length);
   }
   let best: string | null = null;
   let bestScore = 0;
@@ -104,7 +105,7 @@ function latinLanguage(sample: string): string | null {
     } else if (score > second) second = score;
   }
   // Unsure unless function words are a real share of the sample and one language leads clearly.
-  if (best === null || bestScore < 4 || bestScore * 10 < considered || bestScore < second * 1.5) return null;
+  if (best === null || bestScore < 3 || bestScore * 12 < considered || bestScore < second * 1.5) return null;
   return best;
 }
 

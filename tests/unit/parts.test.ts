@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { franc } from 'franc-min';
+import { describe, expect, it } from 'vitest';
+import { splitByline } from '../../shared/authors.ts';
+import { parseDate, parseLooseDate } from '../../shared/dates.ts';
+import { detectLanguage } from '../../shared/language.ts';
+import { canonicalUrl, siteOf } from '../../shared/url.ts';
+import { normalizeDocument } from '../../shared/index.ts';
+
+describe('canonicalUrl', () => {
+  it.each([
+    [' https://Example.com/a/?utm_source=x&id=7#top ', 'https://example.com/a?id=7'],
+    ['https://www.example.com/p?b=2&a=1&fbclid=z&gclid=y', 'https://www.example.com/p?a=1&b=2'],
+    ['http://EXAMPLE.com:80/?utm_medium=a', 'http://example.com'],
+    ['https://user:secret@example.com/p', 'https://example.com/p'],
+    ['https://example.com:8443/a', 'https://example.com:8443/a'],
+  ])('canonicalizes %j', (raw, expected) => {
+    expect(canonicalUrl(raw)).toBe(expected);
+  });
+
+  it.each(['ftp://example.com/a', 'example.com/a', 'https://exa mple.com', '/relative/path', ''])('rejects %j', (raw) => {
+    expect(canonicalUrl(raw)).toBeNull();
+  });
+
+  it('gives the site without www.', () => {
+    expect(siteOf('https://www.themoscowtimes.com/2019/x')).toBe('themoscowtimes.com');
+    expect(siteOf('https://news.example.org:8080/x')).toBe('news.example.org');
+    expect(siteOf(null)).toBeNull();
+  });
+});
+
+describe('dates', () => {
+  it.each([
+    ['November 04, 2019', '2019-11-04'],
+    ['Nov. 12, 2020', '2020-11-12'],
+    ['12 March 2021', '2021-03-12'],
+    ['June 8, 2021', '2021-06-08'],
+    ['2021-06-08', '2021-06-08'],
+    ['2021-06-08T14:30:00Z', '2021-06-08T14:30:00.000Z'],
+    ['2021-06-08T14:30', '2021-06-08'],
+    ['February 30, 2021', null],
+  ])('reads %j', (text, expected) => {
+    expect(parseDate(text)).toBe(expected);
+  });
+
+  it('falls back to a general parser for other forms, keeping a time only with a zone', () => {
+    expect(parseLooseDate('Tue, 08 Jun 2021 14:30:00 GMT')).toBe('2021-06-08T14:30:00.000Z');
+    expect(parseLooseDate('2021/06/08')).toBe('2021-06-08');
+    expect(parseLooseDate('next week sometime')).toBeNull();
+  });
+});
+
+describe('splitByline', () => {
+  it.each([
+    ['By Ivan Petrov and Anna Smirnova', ['Ivan Petrov', 'Anna Smirnova']],
+    ['By A, B and C', ['A', 'B', 'C']],
+    ['By Reuters', ['Reuters']],
+    ['**By Jane Doe & John Roe**', ['Jane Doe', 'John Roe']],
+    ['By Jane Doe, Jane Doe', ['Jane Doe']],
+  ])('splits %j', (byline, names) => {
+    expect(splitByline(byline)).toEqual(names);
+  });
+});
+
+describe('detectLanguage', () => {
+  // franc-min (ISO 639-3) as an independent reference on the seed bodies.
+  const iso3to1: Record<string, string> = { eng: 'en', rus: 'ru', deu: 'de', fra: 'fr', spa: 'es' };
+  const bodies = readdirSync('seeds')
+    .filter((name) => /\.(txt|md|html|json)$/.test(name))
+    .map((name) => normalizeDocument(new Uint8Array(readFileSync(`seeds/${name}`)), { key: name }).body);
+
+  it('agrees with franc-min on every seed body', () => {
+    for (const body of bodies) expect(detectLanguage(body)).toBe(iso3to1[franc(body)] ?? null);
+  });
+
+  it('says null when unsure, and reads scripts', () => {
+    expect(detectLanguage('12 34 56')).toBeNull();
+    expect(detectLanguage('Ok.')).toBeNull();
+    expect(detectLanguage('Правительство объявило о новых мерах поддержки для малого бизнеса.')).toBe('ru');
+    expect(detectLanguage('Уряд оголосив про нові заходи підтримки для малого бізнесу в Україні.')).toBe('uk');
+    expect(detectLanguage('東京で新しい図書館が開館しました。多くの人が訪れています。')).toBe('ja');
+  });
+});
