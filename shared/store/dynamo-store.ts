@@ -12,13 +12,11 @@ import type { BodyRef, BodyStore } from '../bodies.ts';
 import { DEFAULT_INLINE_BODY_LIMIT_BYTES } from '../config.ts';
 import type { NormalizedDocument } from '../document.ts';
 import { DocumentError, isDocumentErrorCode } from '../errors.ts';
-import { normalizeSequencer } from '../s3-event.ts';
 import { canonicalUrl } from '../index.ts';
 import { itemSize } from './item-size.ts';
 import { authorEntriesOf, documentItem, failureItem, tombstoneItem, type Item } from './items.ts';
 import {
   DOC_SK,
-  FAILURE_ATTRIBUTES,
   INDEX_BY_SITE,
   INDEX_BY_URL,
   INDEX_FAILURES,
@@ -27,11 +25,9 @@ import {
   SUMMARY_ATTRIBUTES,
   authorKeysOf,
   documentPk,
-  documentSortKey,
   failureShardKey,
   normalizeAuthor,
   normalizeSite,
-  shardOf,
   siteKey,
   timelineShardKey,
   urlKey,

@@ -1,6 +1,7 @@
-export { createDynamoStore, MAX_PAGE_SIZE, TOMBSTONE_TTL_SECONDS } from './dynamo-store.ts';
+export { createDynamoStore, MAX_PAGE_SIZE } from './dynamo-store.ts';
 export type { DynamoStoreOptions, StoreLogger } from './dynamo-store.ts';
 export { itemSize } from './item-size.ts';
+export { authorEntriesOf, documentItem, failureItem, TOMBSTONE_TTL_SECONDS, tombstoneItem, type Item } from './items.ts';
 export {
   DOC_SK,
   FAILURE_ATTRIBUTES,

@@ -408,6 +408,17 @@ describe('large bodies', () => {
     expect(await store.getDocument(id)).toBeNull();
     expect(await bodyObjects(id)).toEqual([]);
   });
+
+  it('reports a body object that disappeared while its item still points at it', async () => {
+    const key = `${unique('lost')}.json`;
+    const id = documentIdForKey(key);
+    await upload(key, jsonDocument({ title: 'Lost body', body: 'x '.repeat(200_000) }));
+    await deliver(createdBody(bucket, key, 'E0'));
+    const [bodyKey] = await bodyObjects(id);
+    await s3.send(new DeleteObjectCommand({ Bucket: emulators.bodiesBucket, Key: bodyKey }));
+
+    await expect(store.getDocument(id)).rejects.toThrow(/missing from the bodies bucket/);
+  });
 });
 
 describe('object keys', () => {
