@@ -14,7 +14,7 @@ import type { DocumentWriter, ObjectEvent, WriteOutcome } from '../../shared/sto
 export interface ParserDependencies {
   readonly s3: S3Client;
   readonly store: DocumentWriter;
-  readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   readonly config: Pick<ParserConfig, 'maxDocumentBytes'>;
 }
 
@@ -49,7 +49,7 @@ const S3TestEventSchema = z.looseObject({ Event: z.literal('s3:TestEvent') });
 const REMOVAL_EVENT = /^(ObjectRemoved:|LifecycleExpiration:(Delete|DeleteMarkerCreated)$)/;
 
 /** What happened to one S3 event record. `gone`: created, then deleted before we read it. */
-type RecordOutcome = WriteOutcome | 'gone' | 'ignored';
+type RecordOutcome = WriteOutcome | 'gone';
 
 /**
  * Builds the parser's handler. Per SQS record: parse the body as an S3 event notification,
