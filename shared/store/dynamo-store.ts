@@ -39,6 +39,7 @@ import type {
   ListDocumentsQuery,
   ListFailuresQuery,
   ObjectEvent,
+  ObjectVersion,
   Page,
   StoredDocument,
   StoredSummary,
@@ -386,7 +387,13 @@ export function createDynamoStore(options: DynamoStoreOptions): DocumentStore {
     return found;
   }
 
-  return { putDocument, putFailure, deleteDocument, getDocument, getDocumentsByUrl, listDocuments, listFailures };
+  async function getObjectVersion(id: string): Promise<ObjectVersion | null> {
+    const item = await readState(id, true);
+    if (!item || typeof item.sequencer !== 'string') return null;
+    return { state: item.state as ObjectVersion['state'], sequencer: item.sequencer };
+  }
+
+  return { putDocument, putFailure, deleteDocument, getObjectVersion, getDocument, getDocumentsByUrl, listDocuments, listFailures };
 }
 
 // ---- pure helpers -----------------------------------------------------------------------

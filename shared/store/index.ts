@@ -31,6 +31,7 @@ export type {
   ListDocumentsQuery,
   ListFailuresQuery,
   ObjectEvent,
+  ObjectVersion,
   Page,
   StoredDocument,
   StoredSummary,

@@ -123,5 +123,19 @@ export interface DocumentWriter {
   deleteDocument(id: string, event: ObjectEvent): Promise<WriteOutcome>;
 }
 
+/** Which event decided an object's current state. */
+export interface ObjectVersion {
+  state: 'document' | 'failed' | 'deleted';
+  /** Normalized sequencer (32 upper-case hex digits). */
+  sequencer: string;
+}
+
 /** The table access layer: what the parser and the API depend on. */
-export interface DocumentStore extends DocumentReader, DocumentWriter {}
+export interface DocumentStore extends DocumentReader, DocumentWriter {
+  /**
+   * The state and sequencer of an object's item (strongly consistent), or null when the object
+   * was never seen. `ingest reprocess` replays an object at this sequencer, so a replay never
+   * outranks a newer event.
+   */
+  getObjectVersion(id: string): Promise<ObjectVersion | null>;
+}

@@ -1,0 +1,213 @@
+// The embedded stack's AWS stand-ins: s3rver for S3 and dynalite for DynamoDB, real protocol
+// servers on loopback ports, optionally keeping their data in a folder across restarts.
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { createTableInput } from '../shared/store/index.ts';
+
+const require = createRequire(import.meta.url);
+
+/** The credentials both emulators accept: LocalStack's, so one AWS CLI profile serves both. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+/** One record of an s3rver event: key not encoded, sequencer only millisecond-precise. */
+export interface EmulatorS3Event {
+  eventName: string;
+  eventTime: string;
+  bucket: string;
+  key: string;
+  size?: number;
+  eTag?: string;
+}
+
+// s3rver and dynalite ship no types; these are the parts used here.
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  on(event: 'event', listener: (event: { Records: S3rverRecord[] }) => void): void;
+}
+interface S3rverRecord {
+  eventName: string;
+  eventTime: string;
+  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+type DynaliteFactory = (options: Record<string, unknown>) => Server;
+interface ObjectControllers {
+  deleteMultipleObjects(ctx: S3rverContext): Promise<void>;
+  __eventsPatched?: boolean;
+}
+interface S3rverContext {
+  params: { bucket: string };
+  request: { body: { Delete?: { Object?: { Key: string } | Array<{ Key: string }> } } };
+  store: { existsObject(bucket: string, key: string): Promise<boolean> };
+  app: { emit(name: string, payload: unknown): void };
+}
+
+/**
+ * s3rver emits no events for a multi-object delete (DeleteObjects, which `aws s3 rm --recursive`
+ * uses), while S3 sends one ObjectRemoved:Delete per key. Wrap the controller so it does too.
+ */
+function patchMultiDeleteEvents(): void {
+  const controllers = require('s3rver/lib/controllers/object') as ObjectControllers;
+  if (controllers.__eventsPatched) return;
+  const original = controllers.deleteMultipleObjects;
+  controllers.deleteMultipleObjects = async (ctx) => {
+    // The original parses the XML body; run it, then report the keys that existed before.
+    const existing = new Set<string>();
+    const store = ctx.store;
+    const exists = store.existsObject.bind(store);
+    store.existsObject = async (bucket, key) => {
+      const found = await exists(bucket, key);
+      if (found) existing.add(key);
+      return found;
+    };
+    try {
+      await original(ctx);
+    } finally {
+      store.existsObject = exists;
+    }
+    for (const key of existing) {
+      ctx.app.emit('event', {
+        Records: [{ eventName: 'ObjectRemoved:DeleteObjects', eventTime: new Date().toISOString(), s3: { bucket: { name: ctx.params.bucket }, object: { key } } }],
+      });
+    }
+  };
+  controllers.__eventsPatched = true;
+}
+
+export interface LocalS3Options {
+  /** Loopback port; 0 picks a free one. */
+  port: number;
+  /** Where objects are kept. */
+  directory: string;
+  buckets: readonly string[];
+  /** Called for every object created or removed, in the order s3rver applied them. */
+  onEvent?: (event: EmulatorS3Event) => void;
+}
+
+export interface LocalServer {
+  readonly endpoint: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts s3rver with the given buckets, accepting the `test`/`test` credentials.
+ *
+ * @example
+ * const s3 = await startLocalS3({ port: 0, directory: '.ingest/s3', buckets: ['documents'] });
+ * console.log(s3.endpoint); // http://127.0.0.1:43121
+ */
+export async function startLocalS3(options: LocalS3Options): Promise<LocalServer> {
+  // s3rver checks request signatures against its key registry (S3RVER/S3RVER by default).
+  const account = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
+  account.DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
+  patchMultiDeleteEvents();
+  await mkdir(options.directory, { recursive: true });
+  const S3rver = require('s3rver') as S3rverConstructor;
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port,
+    silent: true,
+    directory: options.directory,
+    resetOnClose: false,
+    // Path-style requests only: `documents.localhost` names do not resolve everywhere.
+    vhostBuckets: false,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  const onEvent = options.onEvent;
+  if (onEvent) {
+    server.on('event', (event) => {
+      for (const record of event.Records) {
+        onEvent({
+          eventName: record.eventName,
+          eventTime: record.eventTime,
+          bucket: record.s3.bucket.name,
+          key: record.s3.object.key,
+          ...(record.s3.object.size === undefined ? {} : { size: record.s3.object.size }),
+          ...(record.s3.object.eTag === undefined ? {} : { eTag: record.s3.object.eTag }),
+        });
+      }
+    });
+  }
+  const address = await server.run();
+  return { endpoint: `http://127.0.0.1:${address.port}`, port: address.port, close: () => server.close() };
+}
+
+export interface LocalDynamoOptions {
+  port: number;
+  /** Where dynalite keeps its LevelDB store; in memory when absent. */
+  directory?: string;
+}
+
+/**
+ * Starts dynalite, in memory or on disk.
+ *
+ * @example
+ * const dynamo = await startLocalDynamo({ port: 0 });
+ */
+export async function startLocalDynamo(options: LocalDynamoOptions): Promise<LocalServer> {
+  if (options.directory) await mkdir(options.directory, { recursive: true });
+  const dynalite = require('dynalite') as DynaliteFactory;
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.directory ? { path: options.directory } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
+/** An S3 client for the local S3 (path-style, local credentials). */
+export function localS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    // s3rver predates the SDK's default CRC32 checksum trailers.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** A DynamoDB client for the local DynamoDB. */
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+/** Creates the documents table with the deployed schema, unless it exists; waits until ACTIVE. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'existed'> {
+  let created: 'created' | 'existed' = 'existed';
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    created = 'created';
+  }
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return created;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`The local table ${tableName} did not become ACTIVE.`);
+}
