@@ -44,7 +44,6 @@ interface ObjectControllers {
 interface S3rverContext {
   params: { bucket: string };
   request: { body: { Delete?: { Object?: { Key: string } | Array<{ Key: string }> } } };
-  store: { existsObject(bucket: string, key: string): Promise<boolean> };
   app: { emit(name: string, payload: unknown): void };
 }
 
@@ -57,23 +56,14 @@ function patchMultiDeleteEvents(): void {
   if (controllers.__eventsPatched) return;
   const original = controllers.deleteMultipleObjects;
   controllers.deleteMultipleObjects = async (ctx) => {
-    // The original parses the XML body; run it, then report the keys that existed before.
-    const existing = new Set<string>();
-    const store = ctx.store;
-    const exists = store.existsObject.bind(store);
-    store.existsObject = async (bucket, key) => {
-      const found = await exists(bucket, key);
-      if (found) existing.add(key);
-      return found;
-    };
-    try {
-      await original(ctx);
-    } finally {
-      store.existsObject = exists;
-    }
-    for (const key of existing) {
+    await original(ctx);
+    // The original has parsed the request's XML into ctx.request.body. Deleting a key that did
+    // not exist is reported as deleted too; its event only writes a tombstone.
+    const objects = ctx.request.body.Delete?.Object;
+    const keys = objects === undefined ? [] : Array.isArray(objects) ? objects.map((o) => o.Key) : [objects.Key];
+    for (const key of keys) {
       ctx.app.emit('event', {
-        Records: [{ eventName: 'ObjectRemoved:DeleteObjects', eventTime: new Date().toISOString(), s3: { bucket: { name: ctx.params.bucket }, object: { key } } }],
+        Records: [{ eventName: 'ObjectRemoved:DeleteObjects', eventTime: new Date().toISOString(), s3: { bucket: { name: ctx.params.bucket }, object: { key: String(key) } } }],
       });
     }
   };
