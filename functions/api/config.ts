@@ -1,0 +1,94 @@
+import { ConfigError, loadStoreConfig, requireEnv, type Env, type StoreConfig } from '../../shared/config.ts';
+import { MIN_CURSOR_SECRET_LENGTH } from '../../shared/cursor.ts';
+
+/** Log levels the API's logger accepts (Powertools' names). */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What the app itself needs, wherever it runs (Lambda, the embedded stack, tests). */
+export interface AppConfig {
+  /** Key of the HMAC that signs pagination cursors; at least 16 characters. */
+  readonly cursorSecret: string;
+  /** Origins allowed by CORS; `['*']` allows any origin. */
+  readonly corsOrigins: readonly string[];
+}
+
+/** What the api function needs: the store's settings and the app's. */
+export interface ApiConfig extends StoreConfig, AppConfig {
+  /**
+   * `LOG_LEVEL`.
+   * @default 'INFO'
+   */
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * Reads the api function's configuration: `TABLE_NAME`, `BODIES_BUCKET` (and the store's
+ * optional settings), `CURSOR_SECRET` (required, at least 16 characters), `CORS_ORIGINS`
+ * (comma-separated origins, default `*`) and `LOG_LEVEL` (default `INFO`).
+ *
+ * @example
+ * const config = loadApiConfig({ TABLE_NAME: 'docs', BODIES_BUCKET: 'bodies', CURSOR_SECRET: 'a'.repeat(32) });
+ * config.corsOrigins; // ['*']
+ */
+export function loadApiConfig(env: Env = process.env): ApiConfig {
+  return {
+    ...loadStoreConfig(env),
+    cursorSecret: cursorSecret(env),
+    corsOrigins: corsOrigins(env),
+    logLevel: logLevel(env),
+  };
+}
+
+function cursorSecret(env: Env): string {
+  const secret = requireEnv('CURSOR_SECRET', env);
+  if (secret.length < MIN_CURSOR_SECRET_LENGTH) {
+    throw new ConfigError(
+      'CURSOR_SECRET',
+      `CURSOR_SECRET must be at least ${MIN_CURSOR_SECRET_LENGTH} characters long (a random value of 32 or more is best), got ${secret.length}.`,
+    );
+  }
+  return secret;
+}
+
+/**
+ * `*`, or a comma-separated list of origins (`https://app.example.com,http://localhost:5173`):
+ * scheme, host and optional port, nothing else, since the browser sends exactly that.
+ */
+function corsOrigins(env: Env): readonly string[] {
+  const raw = env.CORS_ORIGINS?.trim();
+  if (raw === undefined || raw === '' || raw === '*') return ['*'];
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) throw new ConfigError('CORS_ORIGINS', 'CORS_ORIGINS lists no origin: set "*" or at least one origin.');
+  return entries.map((entry) => {
+    const origin = originOf(entry);
+    if (origin === null) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `CORS_ORIGINS must be "*" or a comma-separated list of origins such as https://app.example.com, got "${entry}".`,
+      );
+    }
+    return origin;
+  });
+}
+
+// The origin as a browser sends it (lower-case host, no default port), or null when the value
+// has anything an Origin header cannot have (a path, a query, credentials).
+function originOf(value: string): string | null {
+  if (!/^https?:\/\/[^/?#@\s]+$/i.test(value)) return null;
+  try {
+    return new URL(value).origin;
+  } catch {
+    return null;
+  }
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toUpperCase();
+  if (raw === undefined || raw === '') return 'INFO';
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (level === undefined) {
+    throw new ConfigError('LOG_LEVEL', `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}".`);
+  }
+  return level;
+}
