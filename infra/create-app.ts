@@ -9,7 +9,7 @@ export interface CreateAppOptions {
    *
    * @default - whatever the CDK CLI passes (cdk.json and `-c`)
    */
-  readonly context?: Record<string, string>;
+  readonly context?: Record<string, unknown>;
   /**
    * Where the cloud assembly is written.
    *
