@@ -2,43 +2,14 @@
 // the ratio of its time to (a) a bare floor (decode UTF-8, split lines, SHA-256 of the text) and
 // (b) markdown-it parsing the same texts, all measured in this process on the same corpus.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { normalizeDocument } from '../shared/index.ts';
+import { buildCorpus, median, type CorpusItem } from './corpus.ts';
 
 const CORPUS_SIZE = Number(process.env.BENCH_DOCS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
-interface Item {
-  key: string;
-  bytes: Uint8Array;
-  format: string;
-}
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (name === 'bad') return [];
-    return statSync(path).isDirectory() ? files(path) : [path];
-  });
-}
-
-// The corpus: every good seed, repeated with a variant number woven into the text, so no two
-// documents are byte-identical (and no cache along the way can help).
-function buildCorpus(): Item[] {
-  const seeds = files('seeds').map((path) => {
-    const bytes = new Uint8Array(readFileSync(path));
-    return { key: relative('seeds', path), bytes, format: normalizeDocument(bytes, { key: path }).format };
-  });
-  const corpus: Item[] = [];
-  for (let i = 0; corpus.length < CORPUS_SIZE; i++) {
-    const seed = seeds[i % seeds.length]!;
-    const text = Buffer.from(seed.bytes).toString('utf8').replace(/(\. )/, `. Update ${i}: `);
-    corpus.push({ key: `bench/${i}/${seed.key}`, bytes: new Uint8Array(Buffer.from(text, 'utf8')), format: seed.format });
-  }
-  return corpus;
-}
+type Item = CorpusItem;
 
 const decoder = new TextDecoder();
 const markdown = new MarkdownIt();
@@ -62,11 +33,6 @@ function timeRound(items: readonly Item[], run: (item: Item) => void): number {
   const start = process.hrtime.bigint();
   for (const item of items) run(item);
   return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function measure(items: readonly Item[]): Record<string, number> {
@@ -93,7 +59,7 @@ function report(label: string, items: readonly Item[]): void {
   console.log(`  ratio normalizer / markdown-it: ${(ours / ms['markdown-it']!).toFixed(2)}  (target <= 1.0 for articles)`);
 }
 
-const corpus = buildCorpus();
+const corpus = buildCorpus(CORPUS_SIZE);
 const formats = [...new Set(corpus.map((item) => item.format))].sort();
 console.log(`node ${process.version}; corpus built from ${formats.length} formats: ${formats.join(', ')}`);
 report('article format', corpus.filter((item) => item.format === 'article'));

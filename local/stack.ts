@@ -11,7 +11,8 @@ import { DEFAULT_INLINE_BODY_LIMIT_BYTES } from '../shared/config.ts';
 import { MAX_DOCUMENT_BYTES } from '../shared/document.ts';
 import { createDynamoStore, type DocumentStore } from '../shared/store/index.ts';
 import { serveControl } from './control.ts';
-import { ensureTable, LOCAL_REGION, localDynamoClient, localS3Client, startLocalDynamo, startLocalS3, type LocalServer } from './emulators.ts';
+import { startEmulatorProcess } from './emulator-host.ts';
+import { ensureTable, LOCAL_REGION, localDynamoClient, localS3Client, type LocalServer } from './emulators.ts';
 import { notificationBody, sequencerClock } from './events.ts';
 import { LocalQueue } from './queue.ts';
 import { QueueRunner } from './runner.ts';
@@ -110,18 +111,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!dataDir) await rm(s3Directory, { recursive: true, force: true });
   };
   try {
-    const s3Server = await startLocalS3({
-      port: options.s3Port ?? 4568,
-      directory: s3Directory,
-      buckets: [bucket, bodiesBucket],
+    const emulators = await startEmulatorProcess(
+      {
+        s3Port: options.s3Port ?? 4568,
+        s3Directory,
+        buckets: [bucket, bodiesBucket],
+        dynamodbPort: options.dynamodbPort ?? 4567,
+        dynamodbDirectory: dataDir ? join(dataDir, 'dynamodb') : null,
+      },
       // Only the documents bucket notifies, as deployed.
-      onEvent: (event) => {
+      (event) => {
         if (event.bucket === bucket) queue.send(notificationBody(event, nextSequencer(), region));
       },
-    });
-    servers.push(s3Server);
-    const dynamoServer = await startLocalDynamo({ port: options.dynamodbPort ?? 4567, ...(dataDir ? { directory: join(dataDir, 'dynamodb') } : {}) });
-    servers.push(dynamoServer);
+    );
+    servers.push({ endpoint: '', port: 0, close: () => emulators.stop() });
+    const s3Server = { endpoint: emulators.s3Endpoint };
+    const dynamoServer = { endpoint: emulators.dynamodbEndpoint };
 
     const dynamo = localDynamoClient(dynamoServer.endpoint);
     await ensureTable(dynamo, tableName);

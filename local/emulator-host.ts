@@ -1,0 +1,46 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EmulatorS3Event } from './emulators.ts';
+import type { EmulatorMessage, EmulatorProcessConfig } from './emulator-process.ts';
+
+export interface EmulatorProcess {
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+const SCRIPT = fileURLToPath(new URL('./emulator-process.ts', import.meta.url));
+
+/**
+ * Starts s3rver and dynalite in a child process and relays its S3 events, in order.
+ *
+ * @example
+ * const emulators = await startEmulatorProcess(config, (event) => queue.send(...));
+ */
+export async function startEmulatorProcess(config: EmulatorProcessConfig, onEvent: (event: EmulatorS3Event) => void): Promise<EmulatorProcess> {
+  const child: ChildProcess = fork(SCRIPT, [JSON.stringify(config)], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<{ s3Endpoint: string; dynamodbEndpoint: string }>((resolve, reject) => {
+    child.on('message', (message: EmulatorMessage) => {
+      if (message.type === 'event') onEvent(message.event);
+      else if (message.type === 'ready') resolve(message);
+      else if (message.type === 'failed') reject(new Error(`The local S3 or DynamoDB did not start: ${message.message}`));
+    });
+    child.once('exit', (code) => reject(new Error(`The emulator process exited (code ${code}) before it was ready.`)));
+  });
+  return {
+    ...ready,
+    pid: child.pid ?? 0,
+    async stop() {
+      if (child.exitCode === null && child.connected) child.send('stop');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
