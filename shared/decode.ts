@@ -57,7 +57,8 @@ function rejectBinary(bytes: Uint8Array): void {
   if (controls > 8 && controls * 20 > end) {
     throw new DocumentError('unsupported_format', 'The file is mostly control characters (binary data), not text.');
   }
-  const nul = bytes.length > end ? bytes.indexOf(0, end) : -1;
+  // Buffer's indexOf is a native memchr; the typed array's is several times slower.
+  const nul = bytes.length > end ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(0, end) : -1;
   if (nul !== -1) throw nulError(nul);
 }
 

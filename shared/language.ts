@@ -29,6 +29,9 @@ for (const [language, words] of Object.entries(STOPWORDS)) {
 }
 
 const SAMPLE_CHARS = 300;
+// Anything past Latin Extended-B and combining marks, except general punctuation (curly quotes, dashes).
+const BEYOND_LATIN = /[^\u0000-\u036f\u2000-\u206f]/;
+const LETTER = /[A-Za-z\u00c0-\u024f]/;
 const MIN_LETTERS = 20;
 
 function scriptLanguage(sample: string): string | null | undefined {
@@ -117,7 +120,8 @@ function latinLanguage(sample: string): string | null {
  */
 export function detectLanguage(text: string): string | null {
   const sample = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text;
-  const byScript = scriptLanguage(sample);
+  // Most samples hold only Latin letters and punctuation: no need to count scripts.
+  const byScript = BEYOND_LATIN.test(sample) ? scriptLanguage(sample) : LETTER.test(sample) ? undefined : null;
   return byScript === undefined ? latinLanguage(sample) : byScript;
 }
 
