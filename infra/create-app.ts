@@ -33,11 +33,6 @@ export function createApp(options: CreateAppOptions = {}): { app: App; stack: Do
   const app = new App({
     outdir: options.outdir,
     context: options.context,
-    // Feature flags this app relies on, set after the CLI's context so nothing can unset them.
-    postCliContext: {
-      // Server access logs are delivered under a bucket policy, not the legacy ACL.
-      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-    },
   });
 
   const stage = stringContext(app, 'stage') ?? 'dev';

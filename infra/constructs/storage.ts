@@ -90,6 +90,11 @@ export class Storage extends Construct {
     requirePositiveInteger('noncurrentVersionRetentionDays', noncurrentDays);
     requirePositiveInteger('accessLogRetentionDays', accessLogDays);
 
+    // Server access logs are delivered under a bucket policy for logging.s3.amazonaws.com,
+    // not the legacy LogDeliveryWrite ACL (which needs ACLs enabled on the log bucket).
+    // Set here, before any child exists, so the construct does not depend on the app's flags.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+
     const ephemeral = props.ephemeral ?? false;
     const removalPolicy = ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const secure = {
