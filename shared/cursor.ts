@@ -113,7 +113,7 @@ export function createCursorSigner(secret: string): CursorSigner {
       }
       const token = Buffer.from(cursor, 'base64url');
       // Node's decoder skips what it cannot read; only a canonical encoding is ours.
-      if (token.length <= HEADER_BYTES || token[0] !== VERSION || token.toString('base64url') !== cursor) {
+      if (token.length < HEADER_BYTES || token[0] !== VERSION || token.toString('base64url') !== cursor) {
         throw new CursorError('malformed', 'The cursor is not one this API issued.');
       }
       const positionBytes = token.subarray(HEADER_BYTES);
