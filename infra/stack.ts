@@ -9,6 +9,9 @@ import { Storage } from './constructs/storage.ts';
 /** The only stage whose data may be destroyed with the stack. */
 export const THROWAWAY_STAGE = 'dev';
 
+/** LOG_LEVEL values the functions' Powertools logger accepts (checked again at cold start). */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+
 /** Stage names become part of bucket and alarm names: keep them short and lower-case. */
 export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 
@@ -57,6 +60,9 @@ export class DocflowStack extends Stack {
     const ephemeral = props.stage === THROWAWAY_STAGE;
     const logRetention = ephemeral ? logs.RetentionDays.ONE_WEEK : logs.RetentionDays.ONE_MONTH;
     const logLevel = props.logLevel ?? 'INFO';
+    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+      throw new Error(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
+    }
     Tags.of(this).add('project', 'docflow');
     Tags.of(this).add('stage', props.stage);
 

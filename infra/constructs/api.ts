@@ -134,8 +134,11 @@ export class Api extends Construct {
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
       throw new Error(`memorySize must be a whole number of MB from 128 to 10240, got ${memorySize}.`);
     }
-    if (corsOrigins.trim() === '') {
-      throw new Error('corsOrigins must not be empty: use "*" or a comma-separated list of origins.');
+    // The function checks the same at cold start; failing at synth is cheaper than a deploy
+    // whose every request answers 502.
+    const origins = corsOrigins.split(',').map((origin) => origin.trim());
+    if (corsOrigins.trim() !== '*' && !origins.every((origin) => /^https?:\/\/[^/?#@\s]+$/i.test(origin))) {
+      throw new Error(`corsOrigins must be "*" or a comma-separated list of origins such as https://app.example.com, got "${corsOrigins}".`);
     }
 
     this.cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {

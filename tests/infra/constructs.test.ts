@@ -62,6 +62,16 @@ describe('app context', () => {
     expect(fn.reservedConcurrentExecutions).toBeUndefined();
   });
 
+  it('refuses a log level the functions would reject at cold start', () => {
+    expect(() => createApp({ context: { ...NO_BUNDLING, logLevel: 'verbose' } })).toThrow(/logLevel must be one of/);
+  });
+
+  it('accepts a list of CORS origins', () => {
+    const { stack } = createApp({ context: { ...NO_BUNDLING, corsOrigins: 'https://a.example.com, http://localhost:5173' } });
+    const fn = stack.api.handler.node.defaultChild as lambda.CfnFunction;
+    expect(stack.resolve(fn.environment).variables.CORS_ORIGINS).toBe('https://a.example.com, http://localhost:5173');
+  });
+
   it.each(['0', '-1', 'ten', '1.5'])('refuses apiReservedConcurrency "%s"', (value) => {
     expect(() => createApp({ context: { ...NO_BUNDLING, apiReservedConcurrency: value } })).toThrow(/apiReservedConcurrency/);
   });
@@ -148,6 +158,7 @@ describe('Api', () => {
     ['throttlingRateLimit 0', { throttlingRateLimit: 0 }, /throttling/],
     ['timeout 30 s', { timeout: Duration.seconds(30) }, /29 seconds/],
     ['blank corsOrigins', { corsOrigins: ' ' }, /corsOrigins/],
+    ['a corsOrigins entry with a path', { corsOrigins: 'https://a.example.com,https://b.example.com/app' }, /corsOrigins/],
   ] as const)('refuses %s', (_label, overrides, message) => {
     expect(() => api(overrides as Partial<ApiProps>)).toThrow(message);
   });
