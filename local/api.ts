@@ -1,6 +1,6 @@
-// Serves the read API in the embedded stack (replaced by the Hono app of functions/api once it lands).
+// Serves the read API (the same Hono app as the api Lambda) in the embedded stack.
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Hono } from 'hono';
+import { createApp } from '../functions/api/app.ts';
 import type { DocumentReader } from '../shared/store/index.ts';
 import { listen } from './control.ts';
 import type { LocalServer } from './emulators.ts';
@@ -10,15 +10,16 @@ export interface ServeApiOptions {
   port: number;
   cursorSecret: string;
   logger: Logger;
+  /** @default ['*'] */
+  corsOrigins?: string[];
 }
 
+/** Serves `createApp` with @hono/node-server on 127.0.0.1. */
 export async function serveApi(options: ServeApiOptions): Promise<LocalServer> {
-  const app = new Hono();
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.get('/documents/:id', async (c) => {
-    const doc = await options.store.getDocument(c.req.param('id'));
-    return doc ? c.json(doc) : c.json({ title: 'Not Found' }, 404);
+  const app = createApp({
+    reader: options.store,
+    config: { cursorSecret: options.cursorSecret, corsOrigins: options.corsOrigins ?? ['*'] },
+    logger: options.logger,
   });
-  app.get('/documents', async (c) => c.json(await options.store.listDocuments({ limit: 20 })));
   return listen(app.fetch, options.port);
 }

@@ -1,0 +1,123 @@
+// The end-to-end suite: the same code against every target. It reads the target's endpoints
+// from an outputs file (E2E_OUTPUTS: outputs/localstack.json, outputs/aws.json); without one it
+// starts the embedded stack in a temporary folder and reads the outputs file that writes.
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStackOutputs, type StackOutputs } from '../../cli/target.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { documentIdForKey } from '../../shared/index.ts';
+
+const SEED = 'seeds/000_5f7353310f704cc7.txt';
+// Deployed targets take seconds to react; the embedded one, milliseconds.
+const WAIT_MS = Number(process.env.E2E_WAIT_MS ?? 90_000);
+
+let outputs: StackOutputs;
+let embedded: LocalStack | undefined;
+let s3: S3Client;
+const run = `e2e-${Date.now()}-${randomBytes(3).toString('hex')}`;
+const uploaded: string[] = [];
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 3_000)) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${WAIT_MS} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+async function api(path: string): Promise<{ status: number; body: any }> {
+  // ApiUrl may carry a stage path (API Gateway: https://.../prod/): append, don't resolve.
+  const response = await fetch(outputs.ApiUrl!.replace(/\/+$/, '') + path);
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text === '' ? null : JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: response.status, body };
+}
+
+async function upload(name: string, body: string | Uint8Array): Promise<string> {
+  const key = `${run}/${name}`;
+  await s3.send(new PutObjectCommand({ Bucket: outputs.BucketName, Key: key, Body: body }));
+  uploaded.push(key);
+  return key;
+}
+
+beforeAll(async () => {
+  let path = process.env.E2E_OUTPUTS;
+  if (!path) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ingest-e2e-'));
+    embedded = await startLocalStack({ dataDir, s3Port: 0, dynamodbPort: 0, apiPort: 0, controlPort: 0, maxBatchingWindowMs: 50, logLevel: 'SILENT' });
+    path = embedded.outputsPath!;
+  }
+  outputs = await readStackOutputs(path);
+  const endpoint = outputs.S3Endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  s3 = new S3Client({
+    region: outputs.Region ?? process.env.AWS_REGION ?? LOCAL_REGION,
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    ...(outputs.S3Endpoint ? { credentials: LOCAL_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' as const } : {}),
+  });
+});
+
+afterAll(async () => {
+  for (const key of uploaded) await s3?.send(new DeleteObjectCommand({ Bucket: outputs.BucketName, Key: key })).catch(() => undefined);
+  await embedded?.stop();
+});
+
+describe(`pipeline end to end (${process.env.E2E_OUTPUTS ?? 'embedded'})`, () => {
+  it('answers its health check', async () => {
+    expect(await api('/health')).toEqual({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('turns an uploaded article into a document readable through the API', async () => {
+    const key = await upload('turkey s-400+delay.txt', readFileSync(SEED));
+    const id = documentIdForKey(key);
+    const doc = await until('the document', async () => {
+      const response = await api(`/documents/${id}`);
+      return response.status === 200 ? response.body : undefined;
+    });
+    expect(doc).toMatchObject({
+      id,
+      sourceKey: key,
+      format: 'article',
+      title: 'Turkey Says Delivery of Second Russian S-400 Batch Might Be Delayed',
+      authors: ['Reuters'],
+      publishedAt: '2019-11-04',
+      site: 'themoscowtimes.com',
+    });
+    expect(doc.body).toContain('Demir said Russia had offered to sell Turkey its Su-35 fighter jets.');
+    const listed = await api('/documents?site=themoscowtimes.com&limit=100');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((item: { id: string }) => item.id)).toContain(id);
+  });
+
+  it('records a bad upload as a failure with a reason', async () => {
+    const key = await upload('empty.txt', '');
+    const failure = await until('the failure record', async () => {
+      const response = await api('/failures?limit=100');
+      return response.body?.items?.find((item: { key: string }) => item.key === key);
+    });
+    expect(failure).toMatchObject({ code: 'empty', message: expect.any(String) });
+  });
+
+  it('removes the document when the object is deleted', async () => {
+    const key = await upload('short-lived.txt', 'Short Lived\nThis note will be deleted.');
+    const id = documentIdForKey(key);
+    await until('the document', async () => ((await api(`/documents/${id}`)).status === 200 ? true : undefined));
+    await s3.send(new DeleteObjectCommand({ Bucket: outputs.BucketName, Key: key }));
+    await until('the delete', async () => ((await api(`/documents/${id}`)).status === 404 ? true : undefined));
+  });
+
+  it('answers an unknown id with 404', async () => {
+    expect((await api('/documents/d000000000000000000000000')).status).toBe(404);
+  });
+});
