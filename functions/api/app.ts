@@ -2,7 +2,6 @@ import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { LambdaContext } from 'hono/aws-lambda';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -10,6 +9,7 @@ import type { ZodError } from 'zod';
 import { CursorError, createCursorSigner, type QueryFingerprint } from '../../shared/cursor.ts';
 import type { DocumentReader } from '../../shared/store/index.ts';
 import type { AppConfig } from './config.ts';
+import { corsFor } from './cors.ts';
 import { documentEtag, ifNoneMatchMatches } from './etag.ts';
 import { documentFilters, documentsFingerprint, failuresFingerprint, listDocuments } from './listing.ts';
 import { PROBLEM_TYPES, ProblemError, sendProblem, statusPhrase, type InvalidParam } from './problem.ts';
@@ -63,10 +63,18 @@ const CACHE = {
 const READ_METHODS = ['GET', 'HEAD', 'OPTIONS'] as const;
 const ROUTE_PATHS = ['/health', '/documents', '/documents/:id', '/failures', '/openapi.json', '/docs'] as const;
 
+// For JSON responses, the headers OWASP's REST guidance asks for (HTML-only ones left out):
+// nothing may be framed, sniffed or run, whatever a stored body contains.
 const API_HEADERS = secureHeaders({
-  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
   // A public read API: browsers on other origins may read it (CORS decides which).
   crossOriginResourcePolicy: 'cross-origin',
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
   xFrameOptions: 'DENY',
 });
 // The reference page runs Scalar's bundle from the CDN and an inline bootstrap script; it
@@ -110,18 +118,11 @@ export function createApp(deps: AppDependencies): ApiApp {
   // Middleware: request id first, so every response (errors included) carries it.
   app.use(requestId({ generator: (c) => c.env?.lambdaContext?.awsRequestId ?? crypto.randomUUID() }));
   app.use((c, next) => (c.req.path === '/docs' ? DOCS_HEADERS(c, next) : API_HEADERS(c, next)));
-  const allowOrigins = config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins];
-  const corsHeaders = cors({
-    origin: allowOrigins,
-    allowMethods: [...READ_METHODS],
-    allowHeaders: ['If-None-Match', 'X-Request-Id'],
-    exposeHeaders: ['ETag', 'X-Request-Id'],
-    maxAge: 600,
-  });
-  // CORS headers go on every response, errors and 404s included, so a browser can read them;
-  // preflights are answered only on real routes, so that OPTIONS elsewhere is a 404.
-  app.use((c, next) => (c.req.method === 'OPTIONS' ? next() : corsHeaders(c, next)));
-  for (const path of ROUTE_PATHS) app.use(path, (c, next) => (c.req.method === 'OPTIONS' ? corsHeaders(c, next) : next()));
+  // CORS headers go on every response, errors and 404s included, so a browser can read them.
+  const cors = corsFor(config.corsOrigins);
+  app.use((c, next) => (c.req.method === 'OPTIONS' ? next() : cors.headers(c, next)));
+  // Preflights only on real routes, so that OPTIONS elsewhere is a 404 like any other method.
+  app.on('OPTIONS', [...ROUTE_PATHS], cors.preflight);
 
   /** The position inside a cursor, or null without one; a bad cursor is a 400. */
   const positionOf = (cursor: string | undefined, query: QueryFingerprint): string | null => {
