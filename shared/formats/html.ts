@@ -1,4 +1,4 @@
-import { DomHandler, type AnyNode, type Element } from 'domhandler';
+import { DomHandler, Element, type AnyNode } from 'domhandler';
 import { Parser } from 'htmlparser2';
 import { authorsFrom } from '../authors.ts';
 import { parseLooseDate } from '../dates.ts';
@@ -181,10 +181,24 @@ function blocksOf(root: Element): { paragraphs: string[]; firstDatetime: string 
   return { paragraphs, firstDatetime };
 }
 
+/**
+ * The `<body>` a browser would imply for a page or fragment that has none (`<p>..</p>`,
+ * `<html><p>..</p></html>`): htmlparser2 builds no implied elements. Head and title stay out.
+ */
+function impliedBody(dom: AnyNode): Element | undefined {
+  if (dom.type !== 'root') return undefined;
+  let nodes = (dom as unknown as { children: AnyNode[] }).children;
+  const html = nodes.find((node): node is Element => isElement(node) && node.name === 'html');
+  if (html) nodes = html.children;
+  const content = nodes.filter((node) => !(isElement(node) && (node.name === 'head' || node.name === 'title')));
+  return content.length > 0 ? new Element('body', {}, content) : undefined;
+}
+
 /** Reads an HTML page: metadata from its head, article text from `<article>`, `<main>` or `<body>`. */
 export function parseHtml(html: string): Extracted {
-  const meta = readMeta(parseDom(html));
-  const root = meta.roots.article ?? meta.roots.main ?? meta.roots.roleMain ?? meta.roots.body;
+  const dom = parseDom(html);
+  const meta = readMeta(dom);
+  const root = meta.roots.article ?? meta.roots.main ?? meta.roots.roleMain ?? meta.roots.body ?? impliedBody(dom);
   const { paragraphs, firstDatetime } = root ? blocksOf(root) : { paragraphs: [], firstDatetime: '' };
   let title = pageTitle(meta);
   const firstHeading = paragraphs[0] !== undefined && /^#{1,2} /.exec(paragraphs[0]) ? paragraphs[0].replace(/^#+ /, '') : null;
