@@ -1,6 +1,9 @@
 // Query parameters that only say how a reader arrived, never which page it is.
 const TRACKING_PARAMETER = /^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_hsenc|_hsmi|ocid)$/i;
 const ABSOLUTE_HTTP = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
+// A URL already in canonical form: lower-case host, no port, query, fragment, credentials, dot
+// segments, escapes or trailing slash. Most article URLs are; they skip the full parse.
+const ALREADY_CANONICAL = /^https?:\/\/(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9_~.!$&'()*+,;=:@-]+)*$/;
 
 /**
  * The canonical form of an article URL: trimmed, http(s) only, host lower-cased (and IDN in
@@ -13,6 +16,7 @@ const ABSOLUTE_HTTP = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
  */
 export function canonicalUrl(raw: string): string | null {
   const trimmed = raw.trim();
+  if (ALREADY_CANONICAL.test(trimmed)) return trimmed;
   if (!ABSOLUTE_HTTP.test(trimmed)) return null;
   let url: URL;
   try {

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { franc } from 'franc-min';
 import { describe, expect, it } from 'vitest';
 import { splitByline } from '../../shared/authors.ts';
@@ -20,6 +21,28 @@ describe('canonicalUrl', () => {
 
   it.each(['ftp://example.com/a', 'example.com/a', 'https://exa mple.com', '/relative/path', ''])('rejects %j', (raw) => {
     expect(canonicalUrl(raw)).toBeNull();
+  });
+
+  it('equals the WHATWG-parsed form for plain URLs (which skip the full parse)', () => {
+    const reference = (raw: string): string | null => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        return null;
+      }
+      if (url.pathname.length > 1 && url.pathname.endsWith('/')) url.pathname = url.pathname.replace(/\/+$/, '');
+      return url.pathname === '/' && url.href.endsWith('/') ? url.href.slice(0, -1) : url.href;
+    };
+    const label = fc.stringMatching(/^[a-z0-9-]{1,6}$/);
+    const segment = fc.stringMatching(/^[A-Za-z0-9_~.!$&'()*+,;=:@-]{1,8}$/);
+    fc.assert(
+      fc.property(fc.constantFrom('http', 'https'), fc.array(label, { minLength: 2, maxLength: 3 }), fc.array(segment, { maxLength: 4 }), (scheme, labels, segments) => {
+        const raw = `${scheme}://${labels.join('.')}${segments.map((s) => '/' + s).join('')}`;
+        expect(canonicalUrl(raw)).toBe(reference(raw));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('gives the site without www.', () => {
