@@ -27,6 +27,14 @@ export interface LocalQueueOptions {
   journalPath?: string;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * `oldest`: receive the oldest visible messages first. `random`: any visible messages, in
+   * random order, as an SQS standard queue may deliver them (the soak uses it).
+   * @default 'oldest'
+   */
+  receiveOrder?: 'oldest' | 'random';
+  /** Randomness of `receiveOrder: 'random'`, in [0, 1). @default Math.random */
+  random?: () => number;
 }
 
 type JournalEntry =
@@ -82,28 +90,62 @@ export class LocalQueue {
    * dead-letter queue instead of being delivered again.
    */
   receive(max: number): QueuedMessage[] {
+    if (this.options.receiveOrder === 'random') return this.receiveRandom(max);
     const now = this.now();
     const batch: QueuedMessage[] = [];
     for (const message of this.messages.values()) {
       if (batch.length >= max) break;
       if (message.visibleAt > now) continue;
       if (message.receiveCount >= this.options.maxReceiveCount) {
-        this.messages.delete(message.messageId);
-        this.byHandle.delete(message.receiptHandle);
-        this.dead.set(message.messageId, message);
-        this.log({ op: 'dead', id: message.messageId });
+        this.deadLetter(message);
         continue;
       }
-      this.byHandle.delete(message.receiptHandle);
-      message.receiveCount++;
-      message.visibleAt = now + this.options.visibilityTimeoutMs;
-      message.receiptHandle = randomUUID();
-      message.firstReceivedAt ??= now;
-      this.byHandle.set(message.receiptHandle, message.messageId);
-      this.log({ op: 'receive', id: message.messageId });
-      batch.push(message);
+      batch.push(this.hand(message, now));
     }
     return batch;
+  }
+
+  /**
+   * {@link receive} in random order: every visible message is equally likely to be picked.
+   * Visible messages that have used up their receives move to the dead-letter queue.
+   */
+  private receiveRandom(max: number): QueuedMessage[] {
+    const now = this.now();
+    const random = this.options.random ?? Math.random;
+    const candidates: QueuedMessage[] = [];
+    for (const message of this.messages.values()) {
+      if (message.visibleAt > now) continue;
+      if (message.receiveCount >= this.options.maxReceiveCount) this.deadLetter(message);
+      else candidates.push(message);
+    }
+    const batch: QueuedMessage[] = [];
+    // A partial Fisher-Yates shuffle: the first `max` places get a uniform random pick.
+    for (let i = 0; i < candidates.length && batch.length < max; i++) {
+      const j = i + Math.floor(random() * (candidates.length - i));
+      const picked = candidates[j]!;
+      candidates[j] = candidates[i]!;
+      batch.push(this.hand(picked, now));
+    }
+    return batch;
+  }
+
+  /** Hands a message out: counts the receive, hides it, gives it a new receipt handle. */
+  private hand(message: QueuedMessage, now: number): QueuedMessage {
+    this.byHandle.delete(message.receiptHandle);
+    message.receiveCount++;
+    message.visibleAt = now + this.options.visibilityTimeoutMs;
+    message.receiptHandle = randomUUID();
+    message.firstReceivedAt ??= now;
+    this.byHandle.set(message.receiptHandle, message.messageId);
+    this.log({ op: 'receive', id: message.messageId });
+    return message;
+  }
+
+  private deadLetter(message: QueuedMessage): void {
+    this.messages.delete(message.messageId);
+    this.byHandle.delete(message.receiptHandle);
+    this.dead.set(message.messageId, message);
+    this.log({ op: 'dead', id: message.messageId });
   }
 
   /** Deletes a received message. Returns false for an unknown or outdated receipt handle. */

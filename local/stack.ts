@@ -53,8 +53,37 @@ export interface LocalStackOptions {
   cursorSecret?: string;
   /** @default 'WARN' */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  /** Wraps the parser handler: fault injection in the soak test. */
-  wrapHandler?: (handler: ParserHandler) => ParserHandler;
+  /**
+   * Wraps (or replaces) the parser handler: fault injection in the tests, the parser in a
+   * child process in the soak. The context says where the stack's S3 and DynamoDB are.
+   */
+  wrapHandler?: (handler: ParserHandler, context: ParserContext) => ParserHandler;
+  /** Deliver queued messages in random order, as an SQS standard queue may. @default false */
+  shuffleDelivery?: boolean;
+  /** Share of S3 notifications put on the queue twice (S3 is at-least-once). @default 0 */
+  duplicateNotificationRate?: number;
+  /** Randomness for `shuffleDelivery` and `duplicateNotificationRate`, in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** What a replacement parser needs to build its own clients: {@link LocalStackOptions.wrapHandler}. */
+export interface ParserContext {
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly bucket: string;
+  readonly bodiesBucket: string;
+  readonly tableName: string;
+  readonly region: string;
+  readonly maxDocumentBytes: number;
+  readonly inlineBodyLimitBytes: number;
+}
+
+/** What the S3-to-queue bridge has sent. */
+export interface NotificationCounts {
+  /** S3 changes notified (each once, however many copies). */
+  readonly sent: number;
+  /** Extra copies sent by `duplicateNotificationRate`. */
+  readonly duplicated: number;
 }
 
 export interface LocalStack {
@@ -71,6 +100,8 @@ export interface LocalStack {
   readonly queue: LocalQueue;
   readonly runner: QueueRunner;
   readonly store: DocumentStore;
+  /** Live counts of the notifications put on the queue. */
+  readonly notifications: NotificationCounts;
   /** Resolves when every queued event has been processed (or dead-lettered). */
   drained(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -101,7 +132,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     visibilityTimeoutMs: options.visibilityTimeoutMs ?? PIPELINE_DEFAULTS.visibilityTimeoutMs,
     maxReceiveCount: options.maxReceiveCount ?? PIPELINE_DEFAULTS.maxReceiveCount,
     ...(dataDir ? { journalPath: join(dataDir, 'queue.jsonl') } : {}),
+    ...(options.shuffleDelivery ? { receiveOrder: 'random' as const, ...(options.random ? { random: options.random } : {}) } : {}),
   });
+  const notifications = { sent: 0, duplicated: 0 };
+  const duplicateRate = options.duplicateNotificationRate ?? 0;
+  const random = options.random ?? Math.random;
   const nextSequencer = sequencerClock();
   const servers: LocalServer[] = [];
   let runner: QueueRunner | undefined;
@@ -121,7 +156,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       // Only the documents bucket notifies, as deployed.
       (event) => {
-        if (event.bucket === bucket) queue.send(notificationBody(event, nextSequencer(), region));
+        if (event.bucket !== bucket) return;
+        const body = notificationBody(event, nextSequencer(), region);
+        queue.send(body);
+        notifications.sent++;
+        // A second copy of the same notification: same request id and sequencer, as S3's are.
+        if (duplicateRate > 0 && random() < duplicateRate) {
+          queue.send(body);
+          notifications.duplicated++;
+        }
       },
     );
     servers.push({ endpoint: '', port: 0, close: () => emulators.stop() });
@@ -142,7 +185,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const queueArn = `arn:aws:sqs:${region}:000000000000:${bucket}-events`;
     runner = new QueueRunner({
       queue,
-      handler: options.wrapHandler ? options.wrapHandler(parser) : parser,
+      handler: options.wrapHandler
+        ? options.wrapHandler(parser, {
+            s3Endpoint: s3Server.endpoint,
+            dynamodbEndpoint: dynamoServer.endpoint,
+            bucket,
+            bodiesBucket,
+            tableName,
+            region,
+            maxDocumentBytes: MAX_DOCUMENT_BYTES,
+            inlineBodyLimitBytes: DEFAULT_INLINE_BODY_LIMIT_BYTES,
+          })
+        : parser,
       batchSize: options.batchSize ?? PIPELINE_DEFAULTS.batchSize,
       maxBatchingWindowMs: options.maxBatchingWindowMs ?? PIPELINE_DEFAULTS.maxBatchingWindowMs,
       concurrency: options.concurrency ?? 2,
@@ -193,6 +247,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queue,
       runner: activeRunner,
       store,
+      notifications,
       drained: (timeoutMs) => activeRunner.drained(timeoutMs),
       async stop() {
         await activeRunner.stop();
