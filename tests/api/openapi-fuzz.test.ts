@@ -259,7 +259,8 @@ function requestFor(op: Operation): fc.Arbitrary<FuzzRequest> {
       const escape = unencoded ? (s: string) => s.replace(/[\s?#]/g, encode) : encode;
       const queryString = pairs.map(([k, v]) => `${escape(k)}=${escape(v)}`).join('&');
       url += tail + (queryString ? `?${queryString}` : '');
-      return { method: verb, url, headers: etag === null ? {} : { 'If-None-Match': etag }, sent, exact: tail === '' };
+      const headers: Record<string, string> = etag === null ? {} : { 'If-None-Match': etag };
+      return { method: verb, url, headers, sent, exact: tail === '' };
     },
   );
 }
