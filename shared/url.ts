@@ -1,3 +1,9 @@
+/**
+ * Longest URL kept (after canonicalization too). The URL is an index key, and DynamoDB caps an
+ * index partition key at 2,048 bytes; real article URLs are far shorter.
+ */
+export const MAX_URL_LENGTH = 2000;
+
 // Query parameters that only say how a reader arrived, never which page it is.
 const TRACKING_PARAMETER = /^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_hsenc|_hsmi|ocid)$/i;
 const ABSOLUTE_HTTP = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
@@ -16,6 +22,7 @@ const ALREADY_CANONICAL = /^https?:\/\/(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*(?:\/(?!\
  */
 export function canonicalUrl(raw: string): string | null {
   const trimmed = raw.trim();
+  if (trimmed.length > MAX_URL_LENGTH) return null;
   if (ALREADY_CANONICAL.test(trimmed)) return trimmed;
   if (!ABSOLUTE_HTTP.test(trimmed)) return null;
   let url: URL;
@@ -34,6 +41,7 @@ export function canonicalUrl(raw: string): string | null {
   }
   if (url.pathname.length > 1 && url.pathname.endsWith('/')) url.pathname = url.pathname.replace(/\/+$/, '');
   const href = url.href;
+  if (href.length > MAX_URL_LENGTH) return null;
   // `URL` keeps a bare "?" when every parameter was removed, and a "/" for an empty path.
   const bare = href.endsWith('?') ? href.slice(0, -1) : href;
   return url.search === '' && url.pathname === '/' && bare.endsWith('/') ? bare.slice(0, -1) : bare;

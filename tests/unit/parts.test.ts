@@ -19,7 +19,7 @@ describe('canonicalUrl', () => {
     expect(canonicalUrl(raw)).toBe(expected);
   });
 
-  it.each(['ftp://example.com/a', 'example.com/a', 'https://exa mple.com', '/relative/path', ''])('rejects %j', (raw) => {
+  it.each(['ftp://example.com/a', 'example.com/a', 'https://exa mple.com', '/relative/path', '', `https://example.com/${'a'.repeat(2000)}`])('rejects %j', (raw) => {
     expect(canonicalUrl(raw)).toBeNull();
   });
 
