@@ -7,6 +7,7 @@ import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ZodError } from 'zod';
 import { CursorError, createCursorSigner, type QueryFingerprint } from '../../shared/cursor.ts';
+import { StoreUnavailableError } from '../../shared/store/errors.ts';
 import type { DocumentReader } from '../../shared/store/index.ts';
 import type { AppConfig } from './config.ts';
 import { corsFor } from './cors.ts';
@@ -237,6 +238,21 @@ export function createApp(deps: AppDependencies): ApiApp {
         detail: error.message || statusPhrase(error.status),
         requestId: requestIdOf(c),
       });
+    }
+    // The table is throttled or down: the client may retry, and it is not a bug of ours.
+    if (error instanceof StoreUnavailableError) {
+      logger.error('Store unavailable', { requestId: requestIdOf(c), method: c.req.method, path: c.req.path, error: errorAttributes(error) });
+      return sendProblem(
+        c,
+        {
+          type: PROBLEM_TYPES.blank,
+          title: statusPhrase(503),
+          status: 503,
+          detail: 'The document store is busy. Retry after the number of seconds in Retry-After.',
+          requestId: requestIdOf(c),
+        },
+        { 'Retry-After': '1' },
+      );
     }
     // Everything else is ours to fix: log it in full, answer without internals.
     logger.error('Request failed', {

@@ -13,6 +13,7 @@ import { DEFAULT_INLINE_BODY_LIMIT_BYTES } from '../config.ts';
 import type { NormalizedDocument } from '../document.ts';
 import { DocumentError, isDocumentErrorCode } from '../errors.ts';
 import { canonicalUrl } from '../index.ts';
+import { toStoreError } from './errors.ts';
 import { itemSize } from './item-size.ts';
 import { authorEntriesOf, documentItem, failureItem, tombstoneItem, type Item } from './items.ts';
 import {
@@ -102,6 +103,17 @@ export function createDynamoStore(options: DynamoStoreOptions): DocumentStore {
   const db = DynamoDBDocumentClient.from(options.client, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  // SDK exceptions that mean "try again later" become one domain error, at this edge.
+  db.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
+    { step: 'initialize', name: 'storeUnavailableErrors' },
+  );
 
   // ---- writes ---------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 export { createDynamoStore, MAX_PAGE_SIZE } from './dynamo-store.ts';
 export type { DynamoStoreOptions, StoreLogger } from './dynamo-store.ts';
+export { StoreUnavailableError, toStoreError } from './errors.ts';
 export { itemSize } from './item-size.ts';
 export { authorEntriesOf, documentItem, failureItem, TOMBSTONE_TTL_SECONDS, tombstoneItem, type Item } from './items.ts';
 export {

@@ -403,6 +403,27 @@ describe('server faults', () => {
   });
 });
 
+describe('store unavailable', () => {
+  it('answers 503 with Retry-After when DynamoDB throttles, as the store reports it', async () => {
+    const { createApp } = await import('../../functions/api/app.ts');
+    const { ProvisionedThroughputExceededException } = await import('@aws-sdk/client-dynamodb');
+    const { toStoreError } = await import('../../shared/store/errors.ts');
+    const throttled = createApp({
+      reader: {
+        ...table.store,
+        listDocuments: async () => {
+          throw toStoreError(new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+        },
+      },
+      config: { cursorSecret: 'x'.repeat(16), corsOrigins: ['*'] },
+      logger: { error: () => undefined },
+    });
+    const response = await throttled.request('/documents');
+    await expectProblem(response, 503, 'about:blank');
+    expect(response.headers.get('retry-after')).toBe('1');
+  });
+});
+
 describe('headers', () => {
   it('gives every response a request id, and keeps one the client sent', async () => {
     const generated = await get('/health');
