@@ -20,7 +20,10 @@ const SCRIPT = fileURLToPath(new URL('./emulator-process.ts', import.meta.url));
  */
 export async function startEmulatorProcess(config: EmulatorProcessConfig, onEvent: (event: EmulatorS3Event) => void): Promise<EmulatorProcess> {
   const child: ChildProcess = fork(SCRIPT, [JSON.stringify(config)], {
-    execArgv: ['--import', 'tsx'],
+    // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+)
+    // only offers through its legacy provider: without it every truncated listing (more than
+    // MaxKeys objects, e.g. `ingest reprocess` of 1,001 objects) fails with a 500 InternalError.
+    execArgv: ['--openssl-legacy-provider', '--import', 'tsx'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
