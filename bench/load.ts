@@ -19,7 +19,7 @@
 // the median of the runs; exits 1 if any run had an error.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -31,6 +31,10 @@ const DOCS = Number(process.env.LOAD_DOCS ?? 10_000);
 const DURATION = Number(process.env.LOAD_DURATION ?? 60);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 50);
 const RUNS = Number(process.env.LOAD_RUNS ?? 3);
+// Client timeout per request: API Gateway's own integration limit is 29 s, so a slower answer
+// would be a 504 there. autocannon's default (10 s) is shorter than what a 2-core machine running
+// dynalite under 50 connections sometimes takes; a request over this limit is an error here.
+const TIMEOUT_S = Number(process.env.LOAD_TIMEOUT ?? 30);
 const SCRIPT = fileURLToPath(import.meta.url);
 const AUTHOR_POOL = Array.from({ length: 40 }, (_, i) => `Load Author ${String.fromCharCode(65 + (i % 26))}${i}`);
 
@@ -117,8 +121,12 @@ interface RunResult {
   rps: number;
   p50: number;
   p99: number;
+  max: number;
   requests: number;
+  /** Every error: connection errors and timeouts, and unexpected statuses. */
   errors: number;
+  timeouts: number;
+  badStatuses: number;
   deliberate404: number;
   byKind: Record<string, number>;
   errorSamples: string[];
@@ -201,6 +209,7 @@ async function run(loaded: Loaded): Promise<RunResult> {
     url: loaded.apiUrl,
     connections: CONNECTIONS,
     duration: DURATION,
+    timeout: TIMEOUT_S,
     requests: [
       byId,
       list('GET /documents', () => ''),
@@ -220,13 +229,48 @@ async function run(loaded: Loaded): Promise<RunResult> {
     rps: result.requests.total / DURATION,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    max: result.latency.max,
     requests: result.requests.total,
     // Connection errors (timeouts included) plus every unexpected status.
     errors: result.errors + counts.errors,
+    timeouts: result.timeouts,
+    badStatuses: counts.errors,
     deliberate404: counts.deliberate404,
     byKind,
     errorSamples,
   };
+}
+
+/**
+ * CPU seconds (user + system) of the server process and, separately, of its descendants (the
+ * s3rver + dynalite process), from /proc; null where there is no /proc.
+ */
+function cpuOf(rootPid: number): { api: number; emulators: number } | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const parents = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces), from "state" on.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  let emulators = 0;
+  for (const [pid, seconds] of cpu) {
+    for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent)) {
+      if (parent === rootPid) {
+        emulators += seconds;
+        break;
+      }
+    }
+  }
+  return { api: cpu.get(rootPid) ?? 0, emulators };
 }
 
 const median = (values: number[]): number => {
@@ -236,7 +280,7 @@ const median = (values: number[]): number => {
 };
 
 async function main(): Promise<void> {
-  console.log(`node ${process.version}; ${DOCS} documents; ${CONNECTIONS} connections x ${DURATION} s, ${RUNS} runs`);
+  console.log(`node ${process.version}; ${DOCS} documents; ${CONNECTIONS} connections x ${DURATION} s, ${RUNS} runs; client timeout ${TIMEOUT_S} s`);
   const server: ChildProcess = fork(SCRIPT, ['serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const loaded = await new Promise<Loaded>((resolve, reject) => {
     server.once('message', (message) => resolve(message as Loaded));
@@ -248,11 +292,17 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
+      const before = cpuOf(server.pid!);
       const result = await run(loaded);
+      const after = cpuOf(server.pid!);
       results.push(result);
       console.log(
-        `run ${i + 1}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.requests} requests, errors ${result.errors}, deliberate 404s ${result.deliberate404}`,
+        `run ${i + 1}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, ${result.requests} requests, errors ${result.errors} (timeouts ${result.timeouts}, bad statuses ${result.badStatuses}), deliberate 404s ${result.deliberate404}`,
       );
+      if (before && after && result.requests > 0) {
+        const per = (seconds: number) => ((seconds * 1000) / result.requests).toFixed(2);
+        console.log(`  CPU per request: API process ${per(after.api - before.api)} ms, s3rver + dynalite process ${per(after.emulators - before.emulators)} ms`);
+      }
       if (result.errorSamples.length > 0) console.log(`  error samples: ${result.errorSamples.join('; ')}`);
     }
   } finally {
