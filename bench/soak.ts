@@ -5,7 +5,7 @@
 // Prints the figures; exits 1 on any mismatch. At most 5 minutes.
 //
 // Environment: SOAK_UPLOADS (5000), SOAK_FAULT_RATE (0.05), SOAK_DUPLICATE_RATE (0.10),
-// SOAK_KILLS (3), SOAK_SEED (random), SOAK_CONCURRENCY (4), SOAK_TIME_LIMIT_S (290).
+// SOAK_KILLS (3), SOAK_SEED (random), SOAK_CONCURRENCY (16), SOAK_TIME_LIMIT_S (290).
 import { formatReport, runSoak } from '../local/soak.ts';
 
 // Node 20 is supported here until 2027; the SDK's notice would only clutter the figures.
@@ -26,7 +26,7 @@ const options = {
   faultRate: number('SOAK_FAULT_RATE', 0.05),
   duplicateRate: number('SOAK_DUPLICATE_RATE', 0.1),
   kills: number('SOAK_KILLS', 3),
-  concurrency: number('SOAK_CONCURRENCY', 4),
+  concurrency: number('SOAK_CONCURRENCY', 16),
   timeLimitMs: number('SOAK_TIME_LIMIT_S', 290) * 1000,
   visibilityTimeoutMs: 1_500,
   maxReceiveCount: 10,

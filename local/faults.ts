@@ -74,9 +74,13 @@ interface Stack {
 
 const injected = new WeakSet<object>();
 
-/** Whether an error was thrown by fault injection. */
+/** Whether an error was thrown by fault injection, or wraps one (as its `cause`). */
 export function isInjectedFault(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && injected.has(error);
+  for (let depth = 0; typeof error === 'object' && error !== null && depth < 10; depth++) {
+    if (injected.has(error)) return true;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**

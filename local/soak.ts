@@ -42,7 +42,10 @@ export interface SoakOptions {
   visibilityTimeoutMs?: number;
   /** @default 10 */
   maxReceiveCount?: number;
-  /** Batches the runner works on at once. @default 4 */
+  /**
+   * Batches the runner works on at once. The SDK's backoff (1 s base for throttling) makes most
+   * batches wait for one slow record, so more batches in flight hide that latency. @default 16
+   */
   concurrency?: number;
   /** @default 10 */
   batchSize?: number;
@@ -366,7 +369,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       maxReceiveCount: options.maxReceiveCount ?? 10,
       batchSize: options.batchSize ?? 10,
       maxBatchingWindowMs: options.maxBatchingWindowMs ?? 50,
-      concurrency: options.concurrency ?? 4,
+      concurrency: options.concurrency ?? 16,
       logLevel: 'ERROR',
       shuffleDelivery: true,
       duplicateNotificationRate: options.duplicateRate ?? 0.1,
