@@ -292,6 +292,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const timeLimitMs = options.timeLimitMs ?? 290_000;
   const deadline = started + timeLimitMs;
   const left = () => (options.signal?.aborted ? 0 : Math.max(0, deadline - performance.now()));
+  // Kept for the check at the end (12 s for 5,000 uploads).
+  const reserveMs = Math.min(30_000, timeLimitMs * 0.15);
   const faultRate = options.faultRate ?? 0.05;
   const killsWanted = options.kills ?? 3;
   const plan = buildPlan(
@@ -443,7 +445,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // Drain; a kill still owed happens now, at the next mid-batch write.
     const drainStart = performance.now();
     if (kills < killsWanted) killArmed = true;
-    const drained = await waitDrained(stack, () => left() - 30_000);
+    const drained = await waitDrained(stack, () => left() - reserveMs);
     phases.drainMs = performance.now() - drainStart;
     if (!drained) problems.push(`the queue did not drain in time (${JSON.stringify(stack.queue.depth())})`);
     log(`drained in ${(phases.drainMs / 1000).toFixed(1)} s: ${JSON.stringify(stack.queue.depth())}`);
@@ -458,13 +460,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const deadLetteredOutage = dead.filter((message) => outageSet.has(keyOfMessage(message.body))).length;
     let redriven = 0;
     let redriveRounds = 0;
-    while (stack.queue.depth().dead > 0 && redriveRounds < 5 && left() > 30_000) {
+    while (stack.queue.depth().dead > 0 && redriveRounds < 5 && left() > reserveMs) {
       redriveRounds++;
       const response = await fetch(`${stack.controlUrl}/queues/dead-letter/redrive`, { method: 'POST' });
       const { moved } = (await response.json()) as { moved: number };
       redriven += moved;
       log(`  redrive ${redriveRounds}: ${moved} messages back on the queue`);
-      if (!(await waitDrained(stack, () => left() - 30_000))) {
+      if (!(await waitDrained(stack, () => left() - reserveMs))) {
         problems.push('the queue did not drain in time after the redrive');
         break;
       }
