@@ -14,7 +14,7 @@ import { authorEntriesOf, documentItem, type Item } from '../shared/store/index.
 import { buildCorpus } from './corpus.ts';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 2000);
-const UPLOAD_CONCURRENCY = 32;
+const UPLOAD_CONCURRENCY = Number(process.env.BENCH_UPLOAD_CONCURRENCY ?? 32);
 const RUNNER_CONCURRENCY = Number(process.env.BENCH_RUNNER_CONCURRENCY ?? 4);
 const BATCH_SIZE = 10;
 
