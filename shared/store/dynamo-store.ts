@@ -167,6 +167,15 @@ export function createDynamoStore(options: DynamoStoreOptions): DocumentStore {
         db.send(new DeleteCommand({ TableName: table, Key: { pk: entry.pk, sk: entry.sk } })),
       ),
     ]);
+    // A newer version written meanwhile may need an entry just deleted as obsolete (it has the
+    // old version's author and date again) and may have put it before the delete landed: read
+    // the state now and put the entries of whatever is current, so none of them stays missing.
+    if (obsolete.length > 0 && current !== undefined) {
+      const now = await readState(String(current.id), true);
+      if (now !== undefined && (now.sequencer !== current.sequencer || now.eventId !== current.eventId)) {
+        await Promise.all(authorEntriesOf(now).map((entry) => db.send(new PutCommand({ TableName: table, Item: entry }))));
+      }
+    }
   }
 
   /** Deletes a body object no item points at any more; a failure only costs storage. */

@@ -5,6 +5,9 @@ import { injectFaults, isInjectedFault, type InjectedFault } from '../../local/f
 import { LocalQueue } from '../../local/queue.ts';
 import { seededRandom } from '../../local/random.ts';
 import { formatReport, runSoak } from '../../local/soak.ts';
+import type { BodyStore } from '../../shared/bodies.ts';
+import { normalizeDocument } from '../../shared/index.ts';
+import { createDynamoStore } from '../../shared/store/index.ts';
 
 describe('soak (small): uploads, re-uploads and deletes under faults, duplicates, shuffling, a parser kill and an outage', () => {
   it('ends with the table exactly matching the bucket', async () => {
@@ -116,4 +119,50 @@ describe('fault injection in an SDK client', () => {
       client.destroy();
     }
   }, 30_000);
+});
+
+describe('author index under concurrent writers of one key', () => {
+  let dynamo: LocalServer;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo({ port: 0 });
+    const client = localDynamoClient(dynamo.endpoint);
+    await ensureTable(client, 'documents');
+    client.destroy();
+  });
+  afterAll(() => dynamo?.close());
+
+  // Found by the soak: v1 (author X) -> v2 (author Y) -> v3 (author X again, same date). The
+  // writer of v2 deletes X's entry as obsolete; when that delete is slow (SDK backoff) and lands
+  // after v3 has put the entry back, v3 is missing from X's listing for good.
+  it('keeps the entry of the newest version when an older writer cleans up late', async () => {
+    const bodies: BodyStore = { put: () => Promise.reject(new Error('unused')), get: () => Promise.resolve(null), delete: () => Promise.resolve() };
+    const slow = localDynamoClient(dynamo.endpoint);
+    const fast = localDynamoClient(dynamo.endpoint);
+    (slow.middlewareStack as unknown as { add(mw: unknown, options: unknown): void }).add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        if (String(context.commandName).startsWith('Delete')) await new Promise((resolve) => setTimeout(resolve, 400));
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowDeletes' },
+    );
+    const late = createDynamoStore({ client: slow, tableName: 'documents', bodies });
+    const store = createDynamoStore({ client: fast, tableName: 'documents', bodies });
+    const key = 'race/authors.txt';
+    const version = (author: string, date: string) =>
+      normalizeDocument(new TextEncoder().encode(`## Report by ${author}\n\nBy ${author}\n\n${date}\n\nThe report of ${author}.\n`), { key });
+    const event = (sequencer: string) => ({ bucket: 'documents', key, sequencer, eventTime: new Date().toISOString(), eventId: sequencer });
+    try {
+      expect(await store.putDocument(version('Xavier Ex', 'June 8, 2021'), event('10'))).toBe('written');
+      const v2 = late.putDocument(version('Yolanda Why', 'June 9, 2021'), event('11'));
+      await new Promise((resolve) => setTimeout(resolve, 150)); // v2 is written; its clean-up is on its way
+      expect(await store.putDocument(version('Xavier Ex', 'June 8, 2021'), event('12'))).toBe('written');
+      expect(await v2).toBe('written');
+      const listed = await store.listDocuments({ author: 'Xavier Ex', limit: 10 });
+      expect(listed.items.map((item) => item.sourceKey)).toEqual([key]);
+      expect((await store.listDocuments({ author: 'Yolanda Why', limit: 10 })).items).toEqual([]);
+    } finally {
+      slow.destroy();
+      fast.destroy();
+    }
+  });
 });
