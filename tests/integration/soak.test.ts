@@ -131,9 +131,10 @@ describe('author index under concurrent writers of one key', () => {
   });
   afterAll(() => dynamo?.close());
 
-  // Found by the soak: v1 (author X) -> v2 (author Y) -> v3 (author X again, same date). The
-  // writer of v2 deletes X's entry as obsolete; when that delete is slow (SDK backoff) and lands
-  // after v3 has put the entry back, v3 is missing from X's listing for good.
+  // Found while reading the soak's author-index figures (no soak run has hit it yet):
+  // v1 (author X) -> v2 (author Y) -> v3 (author X again, same date). The writer of v2 deletes
+  // X's entry as obsolete; when that delete is slow (SDK backoff) and lands after v3 has put the
+  // entry back, v3 is missing from X's listing for good.
   it('keeps the entry of the newest version when an older writer cleans up late', async () => {
     const bodies: BodyStore = { put: () => Promise.reject(new Error('unused')), get: () => Promise.resolve(null), delete: () => Promise.resolve() };
     const slow = localDynamoClient(dynamo.endpoint);
