@@ -10,7 +10,7 @@ import type { Extracted } from './formats/types.ts';
 import { documentIdForBytes, documentIdForKey, sha256Hex } from './hash.ts';
 import { detectLanguage } from './language.ts';
 import { canonicalUrl, siteOf } from './url.ts';
-import { countWords, excerptOf, readingMinutes, splitLines, stripBlockMarker } from './text.ts';
+import { collapse, countWords, excerptOf, readingMinutes, splitLines, stripBlockMarker, stripMarkup } from './text.ts';
 
 const HTML_START = /^<(?:!doctype\s+html|html|head|body|meta|title|article|main|section|div|p|h[1-6]|!--)[\s>/]/i;
 const MAX_TITLE = 500;
@@ -58,6 +58,12 @@ function fallbackTitle(paragraphs: string[], key: string | undefined): string {
   return first.length > 80 ? first.slice(0, first.lastIndexOf(' ', 80) > 20 ? first.lastIndexOf(' ', 80) : 80) + '…' : first;
 }
 
+/** Text without markup, whitespace collapsed. */
+function safeText(text: string): string {
+  const stripped = stripMarkup(text);
+  return stripped === text ? text : collapse(stripped);
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -75,12 +81,18 @@ function normalize(bytes: Uint8Array, meta: DocumentMeta): NormalizedDocument {
   if (!decoded.ascii) text = text.normalize('NFC');
 
   const { format, extracted } = extract(text, meta);
-  const paragraphs = extracted.paragraphs;
+  // Inline markup in any format (HTML in Markdown, JSON or text; escaped tags in HTML text) is
+  // dropped, so no served text runs when a client renders it as HTML.
+  const paragraphs: string[] = [];
+  for (const paragraph of extracted.paragraphs) {
+    const clean = safeText(paragraph);
+    if (clean !== '' && clean !== '>' && !/^(?:#{1,6}|[-*+•>]|\d{1,3}[.)])$/.test(clean)) paragraphs.push(clean);
+  }
   if (paragraphs.length === 0) {
     throw new DocumentError('empty', `The ${format} document has a title at most, and no body text.`);
   }
   const body = paragraphs.join('\n\n');
-  let title = extracted.title || fallbackTitle(paragraphs, meta.key);
+  let title = safeText(extracted.title) || fallbackTitle(paragraphs, meta.key);
   if (title.length > MAX_TITLE) title = title.slice(0, MAX_TITLE - 1) + '…';
   const url = extracted.url === null ? null : canonicalUrl(extracted.url);
   const wordCount = countWords(paragraphs);
@@ -90,13 +102,13 @@ function normalize(bytes: Uint8Array, meta: DocumentMeta): NormalizedDocument {
     sourceKey: meta.key ?? null,
     format,
     title,
-    authors: extracted.authors,
+    authors: extracted.authors.map(safeText).filter((name) => name !== ''),
     publishedAt: extracted.publishedAt,
-    imageCredit: extracted.imageCredit,
+    imageCredit: extracted.imageCredit === null ? null : safeText(extracted.imageCredit) || null,
     url,
     site: siteOf(url),
     language: extracted.language ?? detectLanguage(body),
-    tags: extracted.tags,
+    tags: extracted.tags.map(safeText).filter((tag) => tag !== ''),
     body,
     excerpt: excerptOf(paragraphs),
     wordCount,

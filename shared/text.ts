@@ -123,3 +123,23 @@ export function unwrapEmphasis(text: string): string {
 export function splitLines(text: string): string[] {
   return text.indexOf('\r') === -1 ? text.split('\n') : text.split(/\r\n?|\n/);
 }
+
+// Elements whose whole content is code or embedded documents, never text.
+const CODE_ELEMENT = /<(script|style|iframe|object|embed|template|noscript|svg|math|textarea)\b[\s\S]*?<\/\1\s*>/gi;
+const COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+// A start or end tag, or what a browser would still read as one (unclosed, or cut by another `<`).
+const TAG = /<[/!?]?[A-Za-z][^<>]*>?/g;
+const TAG_START = /<[/!?]?[A-Za-z]/;
+
+/**
+ * Removes HTML markup from text, so that text served back can never run when a client renders
+ * it as HTML: code elements with their content, comments, and every tag (with its attributes,
+ * event handlers and `javascript:` URLs). A `<` that cannot open a tag ("a < b") stays.
+ *
+ * @example
+ * stripMarkup('Hi <img src=x onerror=alert(1)> there') // 'Hi   there' (collapse it after)
+ */
+export function stripMarkup(text: string): string {
+  if (text.indexOf('<') === -1 || !TAG_START.test(text)) return text;
+  return text.replace(CODE_ELEMENT, ' ').replace(COMMENT, ' ').replace(TAG, ' ');
+}

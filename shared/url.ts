@@ -8,8 +8,9 @@ export const MAX_URL_LENGTH = 2000;
 const TRACKING_PARAMETER = /^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_hsenc|_hsmi|ocid)$/i;
 const ABSOLUTE_HTTP = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
 // A URL already in canonical form: lower-case host, no port, query, fragment, credentials, dot
-// segments, escapes or trailing slash. Most article URLs are; they skip the full parse.
-const ALREADY_CANONICAL = /^https?:\/\/(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9_~.!$&'()*+,;=:@-]+)*$/;
+// segments, escapes, punycode labels (the parser validates those) or trailing slash. Most article
+// URLs are; they skip the full parse.
+const ALREADY_CANONICAL = /^https?:\/\/(?:(?!xn--)[a-z0-9-]+\.)+(?!xn--)[a-z][a-z0-9-]*(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9_~.!$&'()*+,;=:@-]+)*$/;
 
 /**
  * The canonical form of an article URL: trimmed, http(s) only, host lower-cased (and IDN in

@@ -72,3 +72,22 @@ describe('bad input', () => {
     expect(doc.body).toBe('Body text.');
   });
 });
+
+describe('markup in text', () => {
+  const doc = (text: string, key: string) => normalizeDocument(new TextEncoder().encode(text), { key });
+
+  it('drops tags, scripts, event handlers and comments from every format', () => {
+    expect(doc('# T\n\nSee <img src=x onerror=alert(1)> this <script>alert(2)</script>now.<!-- x -->', 'a.md').body).toBe('See this now.');
+    expect(doc(JSON.stringify({ title: '<b>Bold</b> title', body: '<p>One <a href="javascript:alert(1)">link</a>.</p>' }), 'a.json')).toMatchObject({ title: 'Bold title', body: 'One link .' });
+    expect(doc('Title\nBroken <scr<script>ipt>alert(1)</scr</script>ipt> one.', 'a.txt').body).toBe('Broken one.');
+    expect(doc('<html><body><p>Escaped &lt;script&gt;alert(1)&lt;/script&gt; text.</p></body></html>', 'a.html').body).toBe('Escaped text.');
+  });
+
+  it('keeps a < that cannot open a tag', () => {
+    expect(doc('Title\nIf a < b and c > d, then 3<4.', 'a.txt').body).toBe('If a < b and c > d, then 3<4.');
+  });
+
+  it('rejects a body that is nothing but markup', () => {
+    expect(() => doc('Title\n<script>alert(1)</script>', 'a.txt')).toThrow(expect.objectContaining({ code: 'empty' }));
+  });
+});

@@ -41,8 +41,9 @@ describe('canonicalUrl', () => {
         const raw = `${scheme}://${labels.join('.')}${segments.map((s) => '/' + s).join('')}`;
         expect(canonicalUrl(raw)).toBe(reference(raw));
       }),
-      { numRuns: 3000 },
+      { numRuns: 10_000 },
     );
+    expect(canonicalUrl('http://0.xn--')).toBeNull();
   });
 
   it('gives the site without www.', () => {
