@@ -10,7 +10,8 @@ export interface CorpusItem {
   format: string;
 }
 
-function seedFiles(dir: string): string[] {
+/** The good seed files under `dir` (not `bad/`), sorted. */
+export function seedFiles(dir = 'seeds'): string[] {
   return readdirSync(dir)
     .sort()
     .flatMap((name) => {

@@ -19,13 +19,14 @@
 // the median of the runs; exits 1 if any run had an error.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pLimit from 'p-limit';
 import { startLocalStack } from '../local/stack.ts';
 import { normalizeDocument, type NormalizedDocument } from '../shared/index.ts';
+import { seedFiles } from './corpus.ts';
 
 const DOCS = Number(process.env.LOAD_DOCS ?? 10_000);
 const DURATION = Number(process.env.LOAD_DURATION ?? 60);
@@ -49,16 +50,6 @@ interface Loaded {
 }
 
 // ---- the server role ------------------------------------------------------------------------------
-
-function seedFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      if (name === 'bad') return [];
-      return statSync(path).isDirectory() ? seedFiles(path) : [path];
-    });
-}
 
 function corpus(count: number): NormalizedDocument[] {
   const seeds = seedFiles('seeds').map((path) => ({ key: relative('seeds', path), text: readFileSync(path, 'utf8') }));

@@ -2,33 +2,11 @@ import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { FAILURE_ATTRIBUTES, INDEX_BY_SITE, INDEX_BY_URL, INDEX_FAILURES, INDEX_TIMELINE, SUMMARY_ATTRIBUTES } from '../../shared/store/schema.ts';
 
-/** Attributes the `timeline` and `bySite` indexes project: a document without its body. */
-export const SUMMARY_ATTRIBUTES = [
-  'id',
-  'sourceKey',
-  'format',
-  'title',
-  'authors',
-  'publishedAt',
-  'imageCredit',
-  'url',
-  'site',
-  'language',
-  'tags',
-  'excerpt',
-  'wordCount',
-  'readingTimeMinutes',
-  'contentHash',
-  'sourceBytes',
-  'encoding',
-  'schemaVersion',
-  'ingestedAt',
-  'state',
-] as const;
-
-/** Attributes the `failures` index projects. */
-export const FAILURE_ATTRIBUTES = ['id', 'sourceKey', 'code', 'message', 'failedAt', 'sequencer', 'state'] as const;
+// The table's indexes and projections come from the table access layer, so the deployed table
+// and the one the embedded stack and tests create cannot drift apart.
+export { FAILURE_ATTRIBUTES, SUMMARY_ATTRIBUTES };
 
 export interface StorageProps {
   /**
@@ -153,27 +131,27 @@ export class Storage extends Construct {
     });
     const string = dynamodb.AttributeType.STRING;
     this.table.addGlobalSecondaryIndex({
-      indexName: 'byUrl',
+      indexName: INDEX_BY_URL,
       partitionKey: { name: 'urlKey', type: string },
       sortKey: { name: 'sortKey', type: string },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: 'timeline',
+      indexName: INDEX_TIMELINE,
       partitionKey: { name: 'timelineShard', type: string },
       sortKey: { name: 'sortKey', type: string },
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: [...SUMMARY_ATTRIBUTES],
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: 'bySite',
+      indexName: INDEX_BY_SITE,
       partitionKey: { name: 'siteKey', type: string },
       sortKey: { name: 'sortKey', type: string },
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: [...SUMMARY_ATTRIBUTES],
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: 'failures',
+      indexName: INDEX_FAILURES,
       partitionKey: { name: 'failureShard', type: string },
       sortKey: { name: 'failedSortKey', type: string },
       projectionType: dynamodb.ProjectionType.INCLUDE,
