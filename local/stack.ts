@@ -18,7 +18,11 @@ import { LocalQueue } from './queue.ts';
 import { QueueRunner } from './runner.ts';
 import { serveApi } from './api.ts';
 
-/** The deployed event source mapping's settings (infra/constructs/ingestion.ts), the defaults here too. */
+/**
+ * The deployed event source mapping's settings (infra/constructs/ingestion.ts): batch size,
+ * batching window and maxReceiveCount are the same; the visibility timeout is shorter than the
+ * deployed 181 s (6 x the parser's 30 s timeout + the window) so local retries come sooner.
+ */
 export const PIPELINE_DEFAULTS = {
   batchSize: 10,
   maxBatchingWindowMs: 1_000,
