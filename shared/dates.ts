@@ -80,11 +80,15 @@ export function parseLooseDate(text: string): string | null {
   return calendarDate(start.get('year')!, start.get('month')!, start.get('day')!);
 }
 
+// What a date line must show before the general parser (slow: tens of microseconds) is asked:
+// a month name, or a numeric date like 2021/06/08 or 08.06.2021.
+const LOOKS_LIKE_DATE = /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}/i;
+
 /** True when the whole line is a date (used to recognize the date line of the article format). */
 export function dateLine(line: string): string | null {
   const fast = parseDate(line);
   if (fast !== undefined) return fast;
-  if (line.length > 50 || !/\d{4}/.test(line)) return null;
+  if (line.length > 50 || !/\d{4}/.test(line) || !LOOKS_LIKE_DATE.test(line)) return null;
   const [result] = chrono.strict.parse(line);
   if (!result || result.index !== 0 || result.text.length < line.trim().length - 1) return null;
   return parseLooseDate(line);
