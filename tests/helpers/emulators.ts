@@ -1,34 +1,24 @@
 // Real local emulators for integration tests: s3rver (S3) and dynalite (DynamoDB) over HTTP on
-// free ports, with the buckets and the documents table created exactly as deployed.
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+// free ports, with the buckets and the documents table created exactly as deployed. Built on
+// the embedded stack's own emulator module, in this process, in memory and a temporary folder.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTableInput } from '../../shared/store/index.ts';
+import {
+  ensureTable,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDynamoClient,
+  localS3Client,
+  startLocalDynamo,
+  startLocalS3,
+} from '../../local/emulators.ts';
 
-const require = createRequire(import.meta.url);
-
-// Neither package ships types; these are the parts used here.
-interface S3rverInstance {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-  configureBuckets: { name: string }[];
-}) => S3rverInstance;
-type Dynalite = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
-
-/** Credentials both emulators accept (s3rver is taught them below). */
-export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
-export const EMULATOR_REGION = 'us-east-1';
+/** Credentials both emulators accept. */
+export const EMULATOR_CREDENTIALS = LOCAL_CREDENTIALS;
+export const EMULATOR_REGION = LOCAL_REGION;
 
 export interface EmulatorOptions {
   /** @default 'documents' */
@@ -67,75 +57,27 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const documentsBucket = options.documentsBucket ?? 'documents';
   const bodiesBucket = options.bodiesBucket ?? 'bodies';
   const tableName = options.tableName ?? 'documents';
-
-  // s3rver checks signatures against its own key registry (S3RVER/S3RVER by default).
-  const account = require('s3rver/lib/models/account') as {
-    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
-  };
-  account.DUMMY_ACCOUNT.createKeyPair(EMULATOR_CREDENTIALS.accessKeyId, EMULATOR_CREDENTIALS.secretAccessKey);
-
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
-  const S3rver = require('s3rver') as S3rverConstructor;
-  const s3rver = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: documentsBucket }, { name: bodiesBucket }],
-  });
-  const s3Address = await s3rver.run();
-
-  const dynalite = require('dynalite') as Dynalite;
-  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    dynamoServer.once('error', reject);
-    dynamoServer.listen(0, '127.0.0.1', () => resolve());
-  });
-  const dynamoAddress = dynamoServer.address() as AddressInfo;
-
-  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
-  const dynamodbEndpoint = `http://127.0.0.1:${dynamoAddress.port}`;
-
-  const s3Client = () =>
-    new S3Client({
-      endpoint: s3Endpoint,
-      region: EMULATOR_REGION,
-      credentials: EMULATOR_CREDENTIALS,
-      forcePathStyle: true,
-      // s3rver predates the SDK's default CRC32 trailers on uploads.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-  const dynamodbClient = () =>
-    new DynamoDBClient({ endpoint: dynamodbEndpoint, region: EMULATOR_REGION, credentials: EMULATOR_CREDENTIALS });
-
-  const admin = dynamodbClient();
-  const createTable = async (name: string) => {
-    await admin.send(new CreateTableCommand(createTableInput(name)));
-    for (let attempt = 0; ; attempt++) {
-      const { Table } = await admin.send(new DescribeTableCommand({ TableName: name }));
-      if (Table?.TableStatus === 'ACTIVE') return;
-      if (attempt > 100) throw new Error(`Table ${name} did not become ACTIVE.`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  const s3 = await startLocalS3({ port: 0, directory, buckets: [documentsBucket, bodiesBucket] });
+  const dynamo = await startLocalDynamo({ port: 0 });
+  const admin = localDynamoClient(dynamo.endpoint);
+  const createTable = async (name: string): Promise<void> => {
+    await ensureTable(admin, name);
   };
   await createTable(tableName);
 
   return {
-    s3Endpoint,
-    dynamodbEndpoint,
+    s3Endpoint: s3.endpoint,
+    dynamodbEndpoint: dynamo.endpoint,
     documentsBucket,
     bodiesBucket,
     tableName,
-    s3Client,
-    dynamodbClient,
+    s3Client: () => localS3Client(s3.endpoint),
+    dynamodbClient: () => localDynamoClient(dynamo.endpoint),
     createTable,
     async stop() {
       admin.destroy();
-      await Promise.allSettled([
-        s3rver.close(),
-        new Promise<void>((resolve) => dynamoServer.close(() => resolve())),
-      ]);
+      await Promise.allSettled([s3.close(), dynamo.close()]);
       await rm(directory, { recursive: true, force: true });
     },
   };
