@@ -8,7 +8,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { localDynamoClient, localS3Client } from '../local/emulators.ts';
-import { startLocalStack } from '../local/stack.ts';
+import { FREE_PORTS, startLocalStack } from '../local/stack.ts';
 import { documentIdForKey, normalizeDocument } from '../shared/index.ts';
 import { authorEntriesOf, documentItem, type Item } from '../shared/store/index.ts';
 import { buildCorpus } from './corpus.ts';
@@ -24,10 +24,7 @@ console.log(`node ${process.version}; ${DOCS} documents, ${megabytes.toFixed(2)}
 
 const stack = await startLocalStack({
   dataDir: null,
-  s3Port: 0,
-  dynamodbPort: 0,
-  apiPort: 0,
-  controlPort: 0,
+  ...FREE_PORTS,
   batchSize: BATCH_SIZE,
   maxBatchingWindowMs: 50,
   concurrency: RUNNER_CONCURRENCY,

@@ -24,7 +24,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pLimit from 'p-limit';
-import { startLocalStack } from '../local/stack.ts';
+import { FREE_PORTS, startLocalStack } from '../local/stack.ts';
 import { normalizeDocument, type NormalizedDocument } from '../shared/index.ts';
 import { seedFiles } from './corpus.ts';
 
@@ -70,7 +70,7 @@ function corpus(count: number): NormalizedDocument[] {
 }
 
 async function serve(): Promise<void> {
-  const stack = await startLocalStack({ dataDir: null, s3Port: 0, dynamodbPort: 0, apiPort: 0, controlPort: 0, logLevel: 'SILENT' });
+  const stack = await startLocalStack({ dataDir: null, ...FREE_PORTS, logLevel: 'SILENT' });
   const started = Date.now();
   const documents = corpus(DOCS);
   const limit = pLimit(16);

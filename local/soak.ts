@@ -18,7 +18,7 @@ import type { FaultKind, FaultService } from './faults.ts';
 import { startParserProcess, type ParserProcess } from './parser-host.ts';
 import type { ParserReply } from './parser-process.ts';
 import { seededRandom } from './random.ts';
-import { startLocalStack, type LocalStack } from './stack.ts';
+import { FREE_PORTS, startLocalStack, type LocalStack } from './stack.ts';
 
 export interface SoakOptions {
   /** PutObject calls (deletes come on top). */
@@ -363,10 +363,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   try {
     stack = await startLocalStack({
       dataDir: null,
-      s3Port: 0,
-      dynamodbPort: 0,
-      apiPort: 0,
-      controlPort: 0,
+      ...FREE_PORTS,
       visibilityTimeoutMs: options.visibilityTimeoutMs ?? 1_500,
       maxReceiveCount: options.maxReceiveCount ?? 10,
       batchSize: options.batchSize ?? 10,

@@ -111,6 +111,9 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** Every port of the stack on a free one: for tests and benchmarks that run beside anything. */
+export const FREE_PORTS = { s3Port: 0, dynamodbPort: 0, apiPort: 0, controlPort: 0 } as const;
+
 /** The stack name in the outputs file, beside the deployed `Docflow-<stage>` stacks. */
 export const LOCAL_STACK_NAME = 'Docflow-local';
 
@@ -118,7 +121,7 @@ export const LOCAL_STACK_NAME = 'Docflow-local';
  * Starts the embedded stack.
  *
  * @example
- * const stack = await startLocalStack({ dataDir: null, s3Port: 0, dynamodbPort: 0, apiPort: 0, controlPort: 0 });
+ * const stack = await startLocalStack({ dataDir: null, ...FREE_PORTS });
  * // upload with any S3 client to stack.s3Endpoint, then:
  * await stack.drained();
  * await stack.stop();

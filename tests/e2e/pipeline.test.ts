@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { FREE_PORTS, startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { documentIdForKey } from '../../shared/index.ts';
 import { readOutputs, type E2eOutputs } from './outputs.ts';
 
@@ -56,7 +56,7 @@ beforeAll(async () => {
   let path = process.env.E2E_OUTPUTS;
   if (!path) {
     const dataDir = mkdtempSync(join(tmpdir(), 'ingest-e2e-'));
-    embedded = await startLocalStack({ dataDir, s3Port: 0, dynamodbPort: 0, apiPort: 0, controlPort: 0, maxBatchingWindowMs: 50, logLevel: 'SILENT' });
+    embedded = await startLocalStack({ dataDir, ...FREE_PORTS, maxBatchingWindowMs: 50, logLevel: 'SILENT' });
     path = embedded.outputsPath!;
   }
   outputs = readOutputs(path);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { FREE_PORTS, startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { documentIdForKey } from '../../shared/index.ts';
 
 const exec = promisify(execFile);
@@ -28,7 +28,7 @@ describe('ingest upload, redrive and reprocess against the embedded stack', () =
     dataDir = mkdtempSync(join(tmpdir(), 'ingest-cli-'));
     stack = await startLocalStack({
       // A visibility timeout well above a slow batch under load, so only injected faults dead-letter.
-      dataDir, s3Port: 0, dynamodbPort: 0, apiPort: 0, controlPort: 0, visibilityTimeoutMs: 1_500, maxBatchingWindowMs: 20, maxReceiveCount: 2, logLevel: 'SILENT',
+      dataDir, ...FREE_PORTS, visibilityTimeoutMs: 1_500, maxBatchingWindowMs: 20, maxReceiveCount: 2, logLevel: 'SILENT',
       wrapHandler: (handler) => async (event, context) => {
         if (failuresLeft > 0) {
           failuresLeft--;

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParserHandler } from '../../functions/parser/parser.ts';
 import { localS3Client } from '../../local/emulators.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { FREE_PORTS, startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { documentIdForKey } from '../../shared/index.ts';
 
-const FAST = { s3Port: 0, dynamodbPort: 0, apiPort: 0, controlPort: 0, visibilityTimeoutMs: 100, maxBatchingWindowMs: 20, logLevel: 'SILENT' as const };
+const FAST = { ...FREE_PORTS, visibilityTimeoutMs: 100, maxBatchingWindowMs: 20, logLevel: 'SILENT' as const };
 const article = (title: string): string => `## ${title}\n\nBy Test Desk\n\nJune 8, 2021\n\nThe body of ${title}.\n\n## Original url:\n\nhttps://example.com/${encodeURIComponent(title)}`;
 
 describe('embedded stack', () => {

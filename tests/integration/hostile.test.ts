@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParserHandler } from '../../functions/parser/parser.ts';
 import { localS3Client } from '../../local/emulators.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { FREE_PORTS, startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { documentIdForKey, type NormalizedDocument } from '../../shared/index.ts';
 import { expectsDocument, FORBIDDEN_MARKUP, hostileCorpus, type HostileInput } from '../fixtures/hostile.ts';
 
@@ -66,10 +66,7 @@ async function api(path: string): Promise<{ response: Response; text: string }> 
 beforeAll(async () => {
   stack = await startLocalStack({
     dataDir: null,
-    s3Port: 0,
-    dynamodbPort: 0,
-    apiPort: 0,
-    controlPort: 0,
+    ...FREE_PORTS,
     visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS,
     maxBatchingWindowMs: 20,
     logLevel: 'SILENT',
