@@ -16,15 +16,38 @@ const STOPWORDS: Record<string, string> = {
   id: 'yang dan di dari ini itu dengan untuk tidak dalam akan pada juga ke karena oleh ada',
 };
 
-// Letters of the Latin-script languages above; everything else separates words.
-const NON_LETTERS = /[^a-z\u00c0-\u024f]+/;
+const LANGUAGES = Object.keys(STOPWORDS);
 
-const WORD_LANGUAGES = new Map<string, string[]>();
-for (const [language, words] of Object.entries(STOPWORDS)) {
-  for (const word of words.split(' ')) {
-    const list = WORD_LANGUAGES.get(word);
-    if (list) list.push(language);
-    else WORD_LANGUAGES.set(word, [language]);
+// The stop words in a hash table keyed by their characters, so that the scan in latinLanguage
+// looks a word up where it stands in the sample instead of cutting it out as a string first.
+interface StopWord {
+  word: string;
+  /** Indices in LANGUAGES of the languages that use the word. */
+  languages: number[];
+  next: StopWord | undefined;
+}
+const TABLE_SIZE = 1024; // a power of two, several times the number of stop words
+const STOP_WORDS: Array<StopWord | undefined> = new Array<StopWord | undefined>(TABLE_SIZE).fill(undefined);
+let longestStopWord = 0;
+
+function hashStep(hash: number, charCode: number): number {
+  return (Math.imul(hash, 31) + charCode) | 0;
+}
+
+function stopWordAt(text: string, start: number, length: number, hash: number): StopWord | undefined {
+  let entry = STOP_WORDS[hash & (TABLE_SIZE - 1)];
+  while (entry !== undefined && (entry.word.length !== length || !text.startsWith(entry.word, start))) entry = entry.next;
+  return entry;
+}
+
+for (const [index, language] of LANGUAGES.entries()) {
+  for (const word of STOPWORDS[language]!.split(' ')) {
+    let hash = 0;
+    for (let i = 0; i < word.length; i++) hash = hashStep(hash, word.charCodeAt(i));
+    const entry = stopWordAt(word, 0, word.length, hash);
+    if (entry) entry.languages.push(index);
+    else STOP_WORDS[hash & (TABLE_SIZE - 1)] = { word, languages: [index], next: STOP_WORDS[hash & (TABLE_SIZE - 1)] };
+    longestStopWord = Math.max(longestStopWord, word.length);
   }
 }
 
@@ -86,21 +109,51 @@ function scriptLanguage(sample: string): string | null | undefined {
   return best[0] === 'latin' ? undefined : best[0];
 }
 
+// Scratch for latinLanguage (synchronous, so one set serves every call): each language's score,
+// and the languages in the order they first scored, which decides ties.
+const scores = new Float64Array(LANGUAGES.length);
+const scored: number[] = [];
+
+/** True for the letters of the Latin-script languages above (lower case); anything else separates words. */
+function isWordLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c <= 0x24f);
+}
+
 function latinLanguage(sample: string): string | null {
-  const scores = new Map<string, number>();
-  const words = sample.toLowerCase().split(NON_LETTERS);
+  // One scan over the lower-cased sample, hashing each word as it goes; no word becomes a string.
+  const lower = sample.toLowerCase();
+  scores.fill(0);
+  scored.length = 0;
   let considered = 0;
-  for (const word of words) {
-    if (word === '') continue;
+  let start = -1;
+  let hash = 0;
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 0;
+    if (isWordLetter(c)) {
+      if (start === -1) {
+        start = i;
+        hash = 0;
+      }
+      hash = hashStep(hash, c);
+      continue;
+    }
+    if (start === -1) continue;
     considered++;
-    const languages = WORD_LANGUAGES.get(word);
+    const stopWord = i - start <= longestStopWord ? stopWordAt(lower, start, i - start, hash) : undefined;
+    start = -1;
+    if (stopWord === undefined) continue;
     // A word that several languages share says less about each of them.
-    if (languages) for (const language of languages) scores.set(language, (scores.get(language) ?? 0) + 1 / languages.length);
+    const share = 1 / stopWord.languages.length;
+    for (const language of stopWord.languages) {
+      if (scores[language] === 0) scored.push(language);
+      scores[language] = scores[language]! + share;
+    }
   }
-  let best: string | null = null;
+  let best = -1;
   let bestScore = 0;
   let second = 0;
-  for (const [language, score] of scores) {
+  for (const language of scored) {
+    const score = scores[language]!;
     if (score > bestScore) {
       second = bestScore;
       bestScore = score;
@@ -108,8 +161,8 @@ function latinLanguage(sample: string): string | null {
     } else if (score > second) second = score;
   }
   // Unsure unless function words are a real share of the sample and one language leads clearly.
-  if (best === null || bestScore < 3 || bestScore * 12 < considered || bestScore < second * 1.5) return null;
-  return best;
+  if (best === -1 || bestScore < 3 || bestScore * 12 < considered || bestScore < second * 1.5) return null;
+  return LANGUAGES[best]!;
 }
 
 /**

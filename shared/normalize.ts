@@ -95,7 +95,7 @@ function normalize(bytes: Uint8Array, meta: DocumentMeta): NormalizedDocument {
   let title = safeText(extracted.title) || fallbackTitle(paragraphs, meta.key);
   if (title.length > MAX_TITLE) title = title.slice(0, MAX_TITLE - 1) + '…';
   const url = extracted.url === null ? null : canonicalUrl(extracted.url);
-  const wordCount = countWords(paragraphs);
+  const wordCount = countWords(body, paragraphs);
   return {
     id: meta.key ? documentIdForKey(meta.key) : documentIdForBytes(bytes),
     schemaVersion: SCHEMA_VERSION,

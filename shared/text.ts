@@ -78,14 +78,15 @@ export function linesToParagraphs(lines: readonly string[], start = 0, end = lin
 const MARKER_TOKEN = /^(?:#{1,6}|[-*+•>]|\d{1,3}[.)])$/;
 
 /**
- * Words in the paragraphs, not counting block markers. Paragraphs are collapsed (single spaces,
- * no leading or trailing space), so a paragraph's words are its spaces plus one.
+ * Words in a body (its paragraphs joined by blank lines), not counting block markers. Paragraphs
+ * are collapsed (single spaces, no leading or trailing space), so a paragraph's words are its
+ * spaces plus one. The spaces are counted in the body: one flat string, where indexOf runs about
+ * twice as fast as over each paragraph.
  */
-export function countWords(paragraphs: readonly string[]): number {
-  let words = 0;
+export function countWords(body: string, paragraphs: readonly string[]): number {
+  let words = paragraphs.length;
+  for (let at = body.indexOf(' '); at !== -1; at = body.indexOf(' ', at + 1)) words++;
   for (const paragraph of paragraphs) {
-    words++;
-    for (let at = paragraph.indexOf(' '); at !== -1; at = paragraph.indexOf(' ', at + 1)) words++;
     const first = paragraph.indexOf(' ');
     if (first > 0 && first <= 6 && MARKER_START[paragraph.charCodeAt(0)] && MARKER_TOKEN.test(paragraph.slice(0, first))) words--;
   }
