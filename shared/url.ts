@@ -7,10 +7,26 @@ export const MAX_URL_LENGTH = 2000;
 // Query parameters that only say how a reader arrived, never which page it is.
 const TRACKING_PARAMETER = /^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_hsenc|_hsmi|ocid)$/i;
 const ABSOLUTE_HTTP = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
-// A URL already in canonical form: lower-case host, no port, query, fragment, credentials, dot
-// segments, escapes, punycode labels (the parser validates those) or trailing slash. Most article
-// URLs are; they skip the full parse.
-const ALREADY_CANONICAL = /^https?:\/\/(?:(?!xn--)[a-z0-9-]+\.)+(?!xn--)[a-z][a-z0-9-]*(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9_~.!$&'()*+,;=:@-]+)*$/;
+// A URL the parser would only lower-case, trim of its fragment and of tracking parameters: host
+// labels of letters, digits and hyphens (no port, credentials or punycode labels, which the parser
+// validates; the last label starts with a letter, so it is no IPv4 address), path segments of
+// characters the parser leaves as they are (no dot segments, escapes or trailing slash), and
+// `name=value` parameters whose characters form-encoding leaves as they are. Most article URLs
+// are such; they skip the full parse. Groups: scheme, host, path, query.
+const SIMPLE_URL =
+  /^(https?):\/\/((?:(?!xn--)[a-z0-9-]+\.)+(?!xn--)[a-z][a-z0-9-]*)((?:\/(?!\.\.?(?:[/?#]|$))[A-Za-z0-9_~.!$&'()*+,;=:@-]+)*)(?:\?([\w.*-]+=[\w.*-]*(?:&[\w.*-]+=[\w.*-]*)*))?(?:#[\x21-\x7e]*)?$/i;
+
+/** The canonical form of a URL that SIMPLE_URL matched, as the full parse would give it. */
+function canonicalSimpleUrl(match: RegExpExecArray): string {
+  const [, scheme, host, path, query] = match;
+  const origin = scheme!.toLowerCase() + '://' + host!.toLowerCase();
+  const params = query === undefined ? [] : query.split('&').filter((param) => !TRACKING_PARAMETER.test(param.slice(0, param.indexOf('='))));
+  if (params.length === 0) return origin + path;
+  // Sorted by name, stably, as URLSearchParams.sort does; an empty path is "/" before a query.
+  const name = (param: string): string => param.slice(0, param.indexOf('='));
+  params.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+  return origin + (path || '/') + '?' + params.join('&');
+}
 
 /**
  * The canonical form of an article URL: trimmed, http(s) only, host lower-cased (and IDN in
@@ -24,7 +40,11 @@ const ALREADY_CANONICAL = /^https?:\/\/(?:(?!xn--)[a-z0-9-]+\.)+(?!xn--)[a-z][a-
 export function canonicalUrl(raw: string): string | null {
   const trimmed = raw.trim();
   if (trimmed.length > MAX_URL_LENGTH) return null;
-  if (ALREADY_CANONICAL.test(trimmed)) return trimmed;
+  const simple = SIMPLE_URL.exec(trimmed);
+  if (simple) {
+    const canonical = canonicalSimpleUrl(simple);
+    return canonical.length > MAX_URL_LENGTH ? null : canonical;
+  }
   if (!ABSOLUTE_HTTP.test(trimmed)) return null;
   let url: URL;
   try {

@@ -9,6 +9,22 @@ import { canonicalUrl, siteOf } from '../../shared/url.ts';
 import { normalizeDocument } from '../../shared/index.ts';
 
 describe('canonicalUrl', () => {
+  // The full canonicalization on the WHATWG parser, step by step.
+  const reference = (raw: string): string | null => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return null;
+    }
+    url.hash = '';
+    for (const name of [...url.searchParams.keys()]) if (/^(?:utm_\w+|fbclid|gclid)$/i.test(name)) url.searchParams.delete(name);
+    url.searchParams.sort();
+    if (url.pathname.length > 1 && url.pathname.endsWith('/')) url.pathname = url.pathname.replace(/\/+$/, '');
+    const href = url.href.endsWith('?') ? url.href.slice(0, -1) : url.href;
+    return url.search === '' && url.pathname === '/' && href.endsWith('/') ? href.slice(0, -1) : href;
+  };
+
   it.each([
     [' https://Example.com/a/?utm_source=x&id=7#top ', 'https://example.com/a?id=7'],
     ['https://www.example.com/p?b=2&a=1&fbclid=z&gclid=y', 'https://www.example.com/p?a=1&b=2'],
@@ -24,16 +40,6 @@ describe('canonicalUrl', () => {
   });
 
   it('equals the WHATWG-parsed form for plain URLs (which skip the full parse)', () => {
-    const reference = (raw: string): string | null => {
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        return null;
-      }
-      if (url.pathname.length > 1 && url.pathname.endsWith('/')) url.pathname = url.pathname.replace(/\/+$/, '');
-      return url.pathname === '/' && url.href.endsWith('/') ? url.href.slice(0, -1) : url.href;
-    };
     const label = fc.stringMatching(/^[a-z0-9-]{1,6}$/);
     const segment = fc.stringMatching(/^[A-Za-z0-9_~.!$&'()*+,;=:@-]{1,8}$/);
     fc.assert(
@@ -44,6 +50,27 @@ describe('canonicalUrl', () => {
       { numRuns: 10_000 },
     );
     expect(canonicalUrl('http://0.xn--')).toBeNull();
+  });
+
+  it('equals the WHATWG-parsed form for URLs with upper case, parameters and fragments (which skip the full parse)', () => {
+    const label = fc.stringMatching(/^[A-Za-z0-9-]{1,5}$/);
+    const segment = fc.stringMatching(/^[A-Za-z0-9_~.!$&'()*+,;=:@-]{1,6}$/);
+    const param = fc.tuple(fc.constantFrom('utm_source', 'UTM_Medium', 'fbclid', 'gclid', 'id', 'a', 'B', 'a_b', '*.-'), fc.stringMatching(/^[\w.*-]{0,4}$/));
+    fc.assert(
+      fc.property(
+        fc.constantFrom('http', 'https', 'HTTPS'),
+        fc.array(label, { minLength: 2, maxLength: 3 }),
+        fc.array(segment, { maxLength: 3 }),
+        fc.option(fc.array(param, { minLength: 1, maxLength: 4 })),
+        fc.option(fc.stringMatching(/^[\x21-\x7e]{0,5}$/)),
+        (scheme, labels, segments, params, fragment) => {
+          const query = params === null ? '' : '?' + params.map(([name, value]) => `${name}=${value}`).join('&');
+          const raw = `${scheme}://${labels.join('.')}${segments.map((s) => '/' + s).join('')}${query}${fragment === null ? '' : '#' + fragment}`;
+          expect(canonicalUrl(raw)).toBe(reference(raw));
+        },
+      ),
+      { numRuns: 10_000 },
+    );
   });
 
   it('gives the site without www.', () => {
