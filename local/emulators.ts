@@ -2,10 +2,13 @@
 // servers on loopback ports, optionally keeping their data in a folder across restarts.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { mkdir } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTableInput } from '../shared/store/index.ts';
 
 const require = createRequire(import.meta.url);
@@ -68,6 +71,34 @@ function patchMultiDeleteEvents(): void {
     }
   };
   controllers.__eventsPatched = true;
+}
+
+// Linux's shared-memory file system, where files live in RAM.
+const SHARED_MEMORY = '/dev/shm';
+
+/** Whether `path` is a folder this process may create files in. */
+function writableFolder(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK | constants.X_OK);
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A new temporary folder for s3rver when the stack keeps nothing across restarts: in shared
+ * memory where the system has it, else in the usual temporary folder. s3rver stores every
+ * object as three files (object, ETag, metadata), and creating files on a disk file system
+ * costs several times more CPU than in memory; on the 2-core machine the ingest benchmark
+ * runs on, that roughly halved the emulator's CPU time per upload.
+ *
+ * @example
+ * const directory = await memoryTempDir('ingest-s3-'); // e.g. /dev/shm/ingest-s3-k3Jd8a
+ */
+export async function memoryTempDir(prefix: string): Promise<string> {
+  const base = writableFolder(SHARED_MEMORY) ? SHARED_MEMORY : tmpdir();
+  return mkdtemp(join(base, prefix));
 }
 
 export interface LocalS3Options {

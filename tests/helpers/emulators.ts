@@ -3,15 +3,14 @@
 // the embedded stack's own emulator module, in this process, in memory and a temporary folder.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import {
   ensureTable,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localDynamoClient,
   localS3Client,
+  memoryTempDir,
   startLocalDynamo,
   startLocalS3,
 } from '../../local/emulators.ts';
@@ -57,7 +56,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const documentsBucket = options.documentsBucket ?? 'documents';
   const bodiesBucket = options.bodiesBucket ?? 'bodies';
   const tableName = options.tableName ?? 'documents';
-  const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
+  const directory = await memoryTempDir('s3rver-');
   const s3 = await startLocalS3({ port: 0, directory, buckets: [documentsBucket, bodiesBucket] });
   const dynamo = await startLocalDynamo({ port: 0 });
   const admin = localDynamoClient(dynamo.endpoint);
