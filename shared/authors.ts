@@ -1,8 +1,10 @@
-import { collapse, unwrapEmphasis } from './text.ts';
+import { collapse, toNFC, unwrapEmphasis } from './text.ts';
 
 const BY_PREFIX = /^(?:by|from|author|authors|written by)\s*:?\s+/i;
 const SEPARATORS = /\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b)\s*/i;
+const TRAILING_PUNCTUATION = /[.;,]+$/;
 const MAX_NAME = 100;
+const BYLINE = /^[*_]{0,3}by\s+\S/i;
 
 /**
  * The names in a byline: "By A, B and C" gives three, "By Reuters" one.
@@ -11,7 +13,7 @@ const MAX_NAME = 100;
  * splitByline('By Ivan Petrov and Anna Smirnova') // ['Ivan Petrov', 'Anna Smirnova']
  */
 export function splitByline(byline: string): string[] {
-  const text = collapse(unwrapEmphasis(collapse(byline))).replace(BY_PREFIX, '').replace(/[.;,]+$/, '');
+  const text = collapse(unwrapEmphasis(collapse(byline))).replace(BY_PREFIX, '').replace(TRAILING_PUNCTUATION, '');
   return uniqueNames(text.split(SEPARATORS));
 }
 
@@ -37,7 +39,7 @@ export function authorsFrom(value: unknown): string[] {
 function uniqueNames(candidates: readonly string[]): string[] {
   const names: string[] = [];
   for (const candidate of candidates) {
-    const name = collapse(candidate).normalize('NFC');
+    const name = toNFC(collapse(candidate));
     if (name !== '' && name.length <= MAX_NAME && !names.includes(name)) names.push(name);
   }
   return names;
@@ -45,5 +47,5 @@ function uniqueNames(candidates: readonly string[]): string[] {
 
 /** True when a line is an article byline ("By ..."). */
 export function isByline(line: string): boolean {
-  return line.length < 300 && /^[*_]{0,3}by\s+\S/i.test(line);
+  return line.length < 300 && BYLINE.test(line);
 }

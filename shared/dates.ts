@@ -16,10 +16,13 @@ function pad(n: number): string {
   return n < 10 ? '0' + n : String(n);
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function calendarDate(year: number, month: number, day: number): string | null {
   if (month < 1 || month > 12 || day < 1 || year < 1000 || year > 9999) return null;
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  if (probe.getUTCMonth() !== month - 1) return null;
+  // The Gregorian calendar, as Date uses it (and no Date object to make).
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1]! + (month === 2 && leap ? 1 : 0)) return null;
   return `${year}-${pad(month)}-${pad(day)}`;
 }
 
@@ -82,13 +85,14 @@ export function parseLooseDate(text: string): string | null {
 
 // What a date line must show before the general parser (slow: tens of microseconds) is asked:
 // a month name, or a numeric date like 2021/06/08 or 08.06.2021.
+const FOUR_DIGITS = /\d{4}/;
 const LOOKS_LIKE_DATE = /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}/i;
 
 /** True when the whole line is a date (used to recognize the date line of the article format). */
 export function dateLine(line: string): string | null {
   const fast = parseDate(line);
   if (fast !== undefined) return fast;
-  if (line.length > 50 || !/\d{4}/.test(line) || !LOOKS_LIKE_DATE.test(line)) return null;
+  if (line.length > 50 || !FOUR_DIGITS.test(line) || !LOOKS_LIKE_DATE.test(line)) return null;
   const [result] = chrono.strict.parse(line);
   if (!result || result.index !== 0 || result.text.length < line.trim().length - 1) return null;
   return parseLooseDate(line);

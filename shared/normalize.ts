@@ -10,16 +10,18 @@ import type { Extracted } from './formats/types.ts';
 import { documentIdForBytes, documentIdForKey, sha256Hex } from './hash.ts';
 import { detectLanguage } from './language.ts';
 import { canonicalUrl, siteOf } from './url.ts';
-import { collapse, countWords, excerptOf, readingMinutes, splitLines, stripBlockMarker, stripMarkup } from './text.ts';
+import { collapse, countWords, excerptOf, isBlockMarker, readingMinutes, splitLines, stripBlockMarker, stripMarkup, toNFC } from './text.ts';
 
 const HTML_START = /^<(?:!doctype\s+html|html|head|body|meta|title|article|main|section|div|p|h[1-6]|!--)[\s>/]/i;
+const EXTENSION = /\.([a-z0-9]+)$/i;
+const NON_SPACE = /\S/;
 const MAX_TITLE = 500;
 
 type Hint = DocumentFormat | null;
 
 function hintOf(meta: DocumentMeta): Hint {
   const type = meta.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  const extension = /\.([a-z0-9]+)$/i.exec(meta.key ?? '')?.[1]?.toLowerCase() ?? '';
+  const extension = EXTENSION.exec(meta.key ?? '')?.[1]?.toLowerCase() ?? '';
   if (type === 'application/json' || type.endsWith('+json') || extension === 'json') return 'json';
   if (type === 'text/html' || type === 'application/xhtml+xml' || extension === 'html' || extension === 'htm') return 'html';
   if (type === 'text/markdown' || extension === 'md' || extension === 'markdown') return 'markdown';
@@ -28,7 +30,7 @@ function hintOf(meta: DocumentMeta): Hint {
 
 function extract(text: string, meta: DocumentMeta): { format: DocumentFormat; extracted: Extracted } {
   const hint = hintOf(meta);
-  const start = text.search(/\S/);
+  const start = text.search(NON_SPACE);
   const first = text[start];
   if (first === '{' || first === '[' || hint === 'json') {
     const json = parseJson(text);
@@ -52,7 +54,7 @@ function extract(text: string, meta: DocumentMeta): { format: DocumentFormat; ex
 function fallbackTitle(paragraphs: string[], key: string | undefined): string {
   const heading = paragraphs.find((p) => p.startsWith('#'));
   if (heading) return stripBlockMarker(heading);
-  const name = key?.split('/').pop()?.replace(/\.[a-z0-9]+$/i, '');
+  const name = key?.split('/').pop()?.replace(EXTENSION, '');
   if (name) return name;
   const first = stripBlockMarker(paragraphs[0] ?? '');
   return first.length > 80 ? first.slice(0, first.lastIndexOf(' ', 80) > 20 ? first.lastIndexOf(' ', 80) : 80) + '…' : first;
@@ -77,8 +79,8 @@ function normalize(bytes: Uint8Array, meta: DocumentMeta): NormalizedDocument {
   const decoded = decodeBytes(bytes, meta.contentType);
   let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (!/\S/.test(text)) throw new DocumentError('empty', 'The file contains only whitespace.');
-  if (!decoded.ascii) text = text.normalize('NFC');
+  if (!NON_SPACE.test(text)) throw new DocumentError('empty', 'The file contains only whitespace.');
+  if (!decoded.ascii) text = toNFC(text);
 
   const { format, extracted } = extract(text, meta);
   // Inline markup in any format (HTML in Markdown, JSON or text; escaped tags in HTML text) is
@@ -86,7 +88,7 @@ function normalize(bytes: Uint8Array, meta: DocumentMeta): NormalizedDocument {
   const paragraphs: string[] = [];
   for (const paragraph of extracted.paragraphs) {
     const clean = safeText(paragraph);
-    if (clean !== '' && clean !== '>' && !/^(?:#{1,6}|[-*+•>]|\d{1,3}[.)])$/.test(clean)) paragraphs.push(clean);
+    if (clean !== '' && !isBlockMarker(clean)) paragraphs.push(clean);
   }
   if (paragraphs.length === 0) {
     throw new DocumentError('empty', `The ${format} document has a title at most, and no body text.`);

@@ -32,50 +32,55 @@ export function linesToParagraphs(lines: readonly string[], start = 0, end = lin
   const paragraphs: string[] = [];
   let current = '';
   let kind: BlockKind = 'paragraph';
-  const flush = (): void => {
-    if (current !== '') {
-      const text = collapse(current);
-      if (text !== '' && text !== '>') paragraphs.push(text);
-    }
-    current = '';
-    kind = 'paragraph';
-  };
   for (let i = start; i < end; i++) {
     const line = lines[i]!.trim();
-    if (line === '') {
-      flush();
+    // Only lines that start with a marker character can be a heading, rule, quote or list item.
+    if (line !== '' && !MARKER_START[line.charCodeAt(0)]) {
+      current = current === '' ? line : current + ' ' + line;
       continue;
     }
-    // Only lines that start with a marker character can be a heading, rule, quote or list item.
-    if (!MARKER_START[line.charCodeAt(0)]) {
-      current = current === '' ? line : current + ' ' + line;
-    } else if (HEADING.test(line)) {
-      flush();
-      paragraphs.push(collapse(line));
-    } else if (RULE.test(line)) {
-      flush();
+    const heading = line !== '' && HEADING.test(line);
+    if (line === '' || heading || RULE.test(line)) {
+      addParagraph(paragraphs, current);
+      if (heading) paragraphs.push(collapse(line));
+      current = '';
+      kind = 'paragraph';
     } else if (line.charCodeAt(0) === 62 /* > */) {
-      const content = line.replace(/^>+\s?/, '');
+      const content = line.replace(QUOTE_MARKER, '');
       if (kind === 'quote') {
         current += ' ' + content;
       } else {
-        flush();
+        addParagraph(paragraphs, current);
         current = '> ' + content;
         kind = 'quote';
       }
     } else if (LIST_ITEM.test(line)) {
-      flush();
+      addParagraph(paragraphs, current);
       current = line;
       kind = 'list';
     } else {
       current = current === '' ? line : current + ' ' + line;
     }
   }
-  flush();
+  addParagraph(paragraphs, current);
   return paragraphs;
 }
 
+const QUOTE_MARKER = /^>+\s?/;
+
+/** Adds a finished block's text, collapsed, to the paragraphs, unless nothing or a bare `>` is left. */
+function addParagraph(paragraphs: string[], block: string): void {
+  if (block === '') return;
+  const text = collapse(block);
+  if (text !== '' && text !== '>') paragraphs.push(text);
+}
+
 const MARKER_TOKEN = /^(?:#{1,6}|[-*+•>]|\d{1,3}[.)])$/;
+
+/** True when the text is only a block marker: `#`, `-`, `>`, `1.` and the like (at most six characters). */
+export function isBlockMarker(text: string): boolean {
+  return text.length <= 6 && MARKER_START[text.charCodeAt(0)] === true && MARKER_TOKEN.test(text);
+}
 
 /**
  * Words in a body (its paragraphs joined by blank lines), not counting block markers. Paragraphs
@@ -88,7 +93,7 @@ export function countWords(body: string, paragraphs: readonly string[]): number 
   for (let at = body.indexOf(' '); at !== -1; at = body.indexOf(' ', at + 1)) words++;
   for (const paragraph of paragraphs) {
     const first = paragraph.indexOf(' ');
-    if (first > 0 && first <= 6 && MARKER_START[paragraph.charCodeAt(0)] && MARKER_TOKEN.test(paragraph.slice(0, first))) words--;
+    if (first > 0 && first <= 6 && isBlockMarker(paragraph.slice(0, first))) words--;
   }
   return words;
 }
@@ -106,18 +111,40 @@ export function excerptOf(paragraphs: readonly string[]): string {
 
 /** A paragraph without its leading `#`, `-`, `>` or `1.` marker. */
 export function stripBlockMarker(paragraph: string): string {
-  return paragraph.replace(/^(?:#{1,6}|[-*+•>]|\d{1,3}[.)])\s+/, '');
+  return MARKER_START[paragraph.charCodeAt(0)] ? paragraph.replace(BLOCK_MARKER, '') : paragraph;
 }
+
+const BLOCK_MARKER = /^(?:#{1,6}|[-*+•>]|\d{1,3}[.)])\s+/;
 
 /** Minutes at 200 words a minute, at least 1 for any text. */
 export function readingMinutes(words: number): number {
   return words === 0 ? 0 : Math.max(1, Math.round(words / 200));
 }
 
+const CLOSING_HASHES = /\s+#+\s*$/;
+
+/** The text of a heading line's content: without closing `#`s or emphasis, whitespace collapsed. */
+export function headingText(content: string): string {
+  return collapse(unwrapEmphasis(content.replace(CLOSING_HASHES, '')));
+}
+
 /** Removes Markdown emphasis wrapping a whole line: `**Credit**` -> `Credit`. */
 export function unwrapEmphasis(text: string): string {
-  const match = /^([*_]{1,3})(.+?)\1$/.exec(text);
+  const first = text.charCodeAt(0);
+  if (first !== 42 /* * */ && first !== 95 /* _ */) return text;
+  const match = EMPHASIS.exec(text);
   return match ? match[2]!.trim() : text;
+}
+
+const EMPHASIS = /^([*_]{1,3})(.+?)\1$/;
+
+// Characters up to U+00FF neither decompose nor combine, so text of them alone is in NFC. On a
+// one-byte string (only such characters) V8 answers this test without scanning.
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+
+/** The text in Unicode NFC; text that cannot change skips ICU. */
+export function toNFC(text: string): string {
+  return BEYOND_LATIN1.test(text) ? text.normalize('NFC') : text;
 }
 
 /** Splits text into lines on LF, CRLF or a lone CR. */

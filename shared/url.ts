@@ -16,15 +16,19 @@ const ABSOLUTE_HTTP = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
 const SIMPLE_URL =
   /^(https?):\/\/((?:(?!xn--)[a-z0-9-]+\.)+(?!xn--)[a-z][a-z0-9-]*)((?:\/(?!\.\.?(?:[/?#]|$))[A-Za-z0-9_~.!$&'()*+,;=:@-]+)*)(?:\?([\w.*-]+=[\w.*-]*(?:&[\w.*-]+=[\w.*-]*)*))?(?:#[\x21-\x7e]*)?$/i;
 
+/** The name of a `name=value` parameter. */
+function nameOf(param: string): string {
+  return param.slice(0, param.indexOf('='));
+}
+
 /** The canonical form of a URL that SIMPLE_URL matched, as the full parse would give it. */
 function canonicalSimpleUrl(match: RegExpExecArray): string {
   const [, scheme, host, path, query] = match;
   const origin = scheme!.toLowerCase() + '://' + host!.toLowerCase();
-  const params = query === undefined ? [] : query.split('&').filter((param) => !TRACKING_PARAMETER.test(param.slice(0, param.indexOf('='))));
+  const params = query === undefined ? [] : query.split('&').filter((param) => !TRACKING_PARAMETER.test(nameOf(param)));
   if (params.length === 0) return origin + path;
   // Sorted by name, stably, as URLSearchParams.sort does; an empty path is "/" before a query.
-  const name = (param: string): string => param.slice(0, param.indexOf('='));
-  params.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+  params.sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0));
   return origin + (path || '/') + '?' + params.join('&');
 }
 

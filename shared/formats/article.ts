@@ -1,11 +1,12 @@
 import { isByline, splitByline } from '../authors.ts';
 import { dateLine } from '../dates.ts';
-import { collapse, linesToParagraphs, unwrapEmphasis } from '../text.ts';
+import { collapse, headingText, linesToParagraphs, unwrapEmphasis } from '../text.ts';
 import type { Extracted } from './types.ts';
 
 const TITLE = /^#{1,2}\s+(\S.*)$/;
 const CREDIT = /^#{1,6}\s*\*\*(.+?)\*\*\s*$/;
 const TRAILER_HEADING = /^#{0,6}\s*original\s+url\s*:?\s*(\S*)\s*$/i;
+const DIGIT = /\d/;
 const URL_LINE = /^<?(https?:\/\/\S+?)>?$/i;
 // Header lines (byline, date, credit) sit within the first few lines after the title.
 const MAX_HEADER_LINES = 8;
@@ -32,14 +33,15 @@ function previousNonEmpty(lines: readonly string[], from: number): number {
 function readHeader(lines: readonly string[], start: number): Header {
   const header: Header = { authors: null, publishedAt: null, imageCredit: null, bodyStart: start };
   let seen = 0;
+  let credit: RegExpExecArray | null;
   let i = nextNonEmpty(lines, start);
   while (i < lines.length && seen < MAX_HEADER_LINES) {
     const line = lines[i]!.trim();
     if (header.authors === null && isByline(line)) {
       header.authors = splitByline(line);
-    } else if (header.imageCredit === null && CREDIT.test(line)) {
-      header.imageCredit = collapse(CREDIT.exec(line)![1]!);
-    } else if (header.publishedAt === null && line.length <= 60 && /\d/.test(line)) {
+    } else if (header.imageCredit === null && (credit = CREDIT.exec(line)) !== null) {
+      header.imageCredit = collapse(credit[1]!);
+    } else if (header.publishedAt === null && line.length <= 60 && DIGIT.test(line)) {
       const date = dateLine(unwrapEmphasis(line));
       if (date === null) break;
       header.publishedAt = date;
@@ -70,9 +72,8 @@ function readTrailer(lines: readonly string[], from: number): Trailer | null {
   const urlMatch = URL_LINE.exec(lastLine);
   if (!urlMatch) return null;
   const heading = previousNonEmpty(lines, last - 1);
-  if (heading < from || !TRAILER_HEADING.test(lines[heading]!.trim()) || TRAILER_HEADING.exec(lines[heading]!.trim())![1]) {
-    return null;
-  }
+  const headingMatch = heading < from ? null : TRAILER_HEADING.exec(lines[heading]!.trim());
+  if (!headingMatch || headingMatch[1]) return null;
   return { url: urlMatch[1]!, bodyEnd: heading };
 }
 
@@ -92,7 +93,7 @@ export function parseArticle(lines: readonly string[]): Extracted | null {
   if (!hasHeader && trailer === null) return null;
 
   return {
-    title: collapse(unwrapEmphasis(titleMatch[1]!.replace(/\s+#+\s*$/, ''))),
+    title: headingText(titleMatch[1]!),
     authors: header.authors ?? [],
     publishedAt: header.publishedAt,
     imageCredit: header.imageCredit,

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { DocumentError } from '../errors.ts';
-import { collapse, linesToParagraphs, unwrapEmphasis } from '../text.ts';
+import { collapse, headingText, linesToParagraphs } from '../text.ts';
 import { metadataFrom } from './record.ts';
 import type { Extracted } from './types.ts';
 
@@ -45,7 +45,7 @@ export function parseMarkdown(lines: readonly string[]): Extracted {
   const heading = start < lines.length ? TOP_HEADING.exec(lines[start]!.trim()) : null;
   // The first `# Heading` is the title when the front matter has none, or repeats it.
   if (heading && (title === '' || collapse(heading[1]!) === title)) {
-    title = collapse(unwrapEmphasis(heading[1]!.replace(/\s+#+\s*$/, '')));
+    title = headingText(heading[1]!);
     start++;
   }
   return { ...meta, title, paragraphs: linesToParagraphs(lines, start) };
