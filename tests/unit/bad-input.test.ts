@@ -66,6 +66,26 @@ describe('bad input', () => {
     expect(doc).toMatchObject({ title: 'Notice', body: 'The shop opens at nine.', encoding: 'utf-16le' });
   });
 
+  it('finds NUL and control bytes at any position and buffer alignment (the sniffer reads four bytes at a time)', () => {
+    const body = text('Title\nSome plain text on a line of its own.\r\nAnd another line.\n');
+    const at = (offset: number, change: (input: Uint8Array) => void): Uint8Array => {
+      const input = new Uint8Array(offset + body.length).subarray(offset);
+      input.set(body);
+      change(input);
+      return input;
+    };
+    for (let offset = 0; offset < 4; offset++) {
+      for (let i = 0; i < body.length; i++) {
+        expect(errorOf(at(offset, (input) => (input[i] = 0))).message).toContain(`(binary data at byte ${i})`);
+        expect(normalizeDocument(at(offset, (input) => (input[i] = i % 2 ? 0x7f : 0x01))).format).toBe('text');
+        // Nine control bytes in 70 make a file mostly control characters.
+        if (i + 9 <= body.length) {
+          expect(errorOf(at(offset, (input) => input.fill(i % 2 ? 0x7f : 0x01, i, i + 9))).message).toMatch(/control characters/);
+        }
+      }
+    }
+  });
+
   it('strips stray control characters from text', () => {
     const doc = normalizeDocument(text('Title\u0007\nBody\u001b text.'));
     expect(doc.title).toBe('Title');
