@@ -6,7 +6,8 @@ import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, SendMessageBatc
 import { createS3BodyStore } from '../shared/bodies.ts';
 import { replayEvents } from '../shared/replay.ts';
 import { createDynamoStore } from '../shared/store/index.ts';
-import { CliError, control, embeddedOutputsPath, isEmbedded, readStackOutputs, type StackOutputs } from './target.ts';
+import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
+import { CliError, control, embeddedOutputsPath, isEmbedded, readStackOutputs, stackEndpoints, type StackOutputs } from './target.ts';
 
 export interface TargetOptions {
   /** An outputs file (`outputs/aws.json`); the embedded stack's by default. */
@@ -14,10 +15,26 @@ export interface TargetOptions {
   dataDir?: string;
 }
 
-async function outputsFor(options: TargetOptions): Promise<StackOutputs> {
+function outputsFor(options: TargetOptions): StackOutputs {
   return options.outputs
     ? readStackOutputs(options.outputs, 'deploy first (`npm run deploy` writes outputs/aws.json)')
     : readStackOutputs(embeddedOutputsPath(options.dataDir));
+}
+
+/**
+ * SDK client settings for a deployed stack: AWS's defaults, or LocalStack's (or another
+ * endpoint's) where the outputs and AWS_ENDPOINT_URL_* say so. LocalStack accepts any
+ * credentials; `test`/`test` is used when none are set in the environment.
+ */
+function clientConfig(outputs: StackOutputs, service: 's3' | 'dynamodb' | 'sqs'): { region?: string; endpoint?: string; forcePathStyle?: boolean; credentials?: typeof LOCAL_CREDENTIALS } {
+  const endpoints = stackEndpoints(outputs);
+  const endpoint = { s3: endpoints.s3Endpoint, dynamodb: endpoints.dynamodbEndpoint, sqs: endpoints.sqsEndpoint }[service];
+  return {
+    ...(endpoints.region !== undefined ? { region: endpoints.region } : {}),
+    ...(endpoint !== undefined ? { endpoint } : {}),
+    ...(endpoint !== undefined && service === 's3' ? { forcePathStyle: true } : {}),
+    ...(endpoints.localstack && process.env.AWS_ACCESS_KEY_ID === undefined ? { credentials: LOCAL_CREDENTIALS } : {}),
+  };
 }
 
 function required(outputs: StackOutputs, name: keyof StackOutputs): string {
@@ -28,13 +45,13 @@ function required(outputs: StackOutputs, name: keyof StackOutputs): string {
 
 /** `ingest redrive`: moves every dead-lettered message back to the queue. */
 export async function redriveCommand(options: TargetOptions): Promise<number> {
-  const outputs = await outputsFor(options);
+  const outputs = outputsFor(options);
   if (isEmbedded(outputs)) {
     const { moved } = await control<{ moved: number }>(outputs, 'POST', '/queues/dead-letter/redrive');
     process.stdout.write(`redrove ${moved} message(s) from the dead-letter queue\n`);
     return 0;
   }
-  const sqs = new SQSClient(outputs.Region ? { region: outputs.Region } : {});
+  const sqs = new SQSClient(clientConfig(outputs, 'sqs'));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: required(outputs, 'DeadLetterQueueUrl'), AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'] }));
   const sourceArn = Attributes?.QueueArn;
   if (!sourceArn) throw new CliError('Could not read the dead-letter queue ARN.');
@@ -57,18 +74,17 @@ export async function redriveCommand(options: TargetOptions): Promise<number> {
 
 /** `ingest reprocess`: runs every object under a prefix through the parser again. */
 export async function reprocessCommand(options: TargetOptions & { prefix?: string }): Promise<number> {
-  const outputs = await outputsFor(options);
+  const outputs = outputsFor(options);
   const prefix = options.prefix ?? '';
   if (isEmbedded(outputs)) {
     const { queued } = await control<{ queued: number }>(outputs, 'POST', `/reprocess?prefix=${encodeURIComponent(prefix)}`);
     process.stdout.write(`queued ${queued} object(s) under "${prefix}" for reprocessing\n`);
     return 0;
   }
-  const region = outputs.Region ? { region: outputs.Region } : {};
-  const s3 = new S3Client(region);
-  const sqs = new SQSClient(region);
+  const s3 = new S3Client(clientConfig(outputs, 's3'));
+  const sqs = new SQSClient(clientConfig(outputs, 'sqs'));
   const store = createDynamoStore({
-    client: new DynamoDBClient(region),
+    client: new DynamoDBClient(clientConfig(outputs, 'dynamodb')),
     tableName: required(outputs, 'TableName'),
     bodies: createS3BodyStore({ s3, bucket: required(outputs, 'BodiesBucketName') }),
   });
@@ -82,7 +98,7 @@ export async function reprocessCommand(options: TargetOptions & { prefix?: strin
     queued += batch.length;
     batch = [];
   };
-  for await (const body of replayEvents({ s3, bucket: required(outputs, 'BucketName'), prefix, store, region: outputs.Region ?? 'us-east-1' })) {
+  for await (const body of replayEvents({ s3, bucket: required(outputs, 'BucketName'), prefix, store, region: stackEndpoints(outputs).region ?? 'us-east-1' })) {
     batch.push(body);
     if (batch.length === 10) await flush();
   }

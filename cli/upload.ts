@@ -53,7 +53,7 @@ async function resolveTarget(options: UploadOptions): Promise<{ s3: S3Client; bu
     return { s3, bucket, where: `${options.endpoint} (bucket ${bucket})` };
   }
   if (options.bucket) return { s3: new S3Client({}), bucket: options.bucket, where: `s3://${options.bucket} on AWS` };
-  const outputs = await readStackOutputs(embeddedOutputsPath(options.dataDir), 'start the embedded stack with `npm start`, or pass --bucket for AWS');
+  const outputs = readStackOutputs(embeddedOutputsPath(options.dataDir), 'start the embedded stack with `npm start`, or pass --bucket for AWS');
   if (!outputs.S3Endpoint || !outputs.BucketName) throw new CliError('The embedded outputs file has no S3Endpoint or BucketName.');
   return { s3: localS3Client(outputs.S3Endpoint), bucket: outputs.BucketName, where: `the embedded stack (${outputs.S3Endpoint}, bucket ${outputs.BucketName})` };
 }

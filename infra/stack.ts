@@ -104,7 +104,7 @@ export class DocflowStack extends Stack {
       maxMessageAge: Duration.minutes(15),
     });
 
-    // Output ids are a contract: tests/e2e/outputs.ts and the CLI read them by name.
+    // Output ids are a contract: cli/target.ts reads them by name, for the CLI and the e2e test.
     const outputs: Record<string, { value: string; description: string }> = {
       ApiUrl: { value: this.api.url, description: 'Base URL of the read API (no trailing slash)' },
       BucketName: { value: this.storage.documentsBucket.bucketName, description: 'Upload documents here' },

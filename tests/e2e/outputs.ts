@@ -1,11 +1,10 @@
 /**
- * Reads the endpoints of a deployed target from a CDK outputs file.
- *
- * `cdk deploy --outputs-file F` (AWS), `cdklocal deploy --outputs-file F` (LocalStack) and
- * the embedded stack all write `{ "<StackName>": { "ApiUrl": ..., "BucketName": ..., ... } }`;
- * the embedded stack adds `S3Endpoint` and `DynamoDbEndpoint`.
+ * The end-to-end test's view of a deployed target, read from a CDK outputs file by the same
+ * reader the CLI uses (`cli/target.ts`): `cdk deploy --outputs-file F` (AWS), `cdklocal deploy
+ * --outputs-file F` (LocalStack) and the embedded stack all write
+ * `{ "<StackName>": { "ApiUrl": ..., "BucketName": ..., ... } }`.
  */
-import { readFileSync } from 'node:fs';
+import { readStackOutputs, stackEndpoints } from '../../cli/target.ts';
 
 export interface E2eOutputs {
   /** Base URL of the read API, without a trailing slash. */
@@ -23,18 +22,9 @@ export interface E2eOutputs {
   dynamodbEndpoint?: string;
 }
 
-/** LocalStack's edge port and the host its wildcard DNS name resolves to 127.0.0.1 under. */
-const LOCALSTACK_HOST = 'localhost.localstack.cloud';
-const LOCALSTACK_PORT = '4566';
-
 /**
- * The outputs of the first stack in the file whose outputs include `ApiUrl`.
- *
- * For LocalStack the API URL is rewritten to the form LocalStack serves
- * (`http://<api-id>.execute-api.localhost.localstack.cloud:4566/<stage>`), and the S3 and
- * DynamoDB endpoints default to its edge port. `AWS_ENDPOINT_URL_S3`,
- * `AWS_ENDPOINT_URL_DYNAMODB` or `AWS_ENDPOINT_URL` override the endpoints, and `AWS_REGION`
- * supplies the region when the file has none.
+ * The outputs and endpoints of the stack in the file (see `stackEndpoints` for LocalStack and
+ * the AWS_ENDPOINT_URL_* variables).
  *
  * @example
  * const outputs = readOutputs(); // path from E2E_OUTPUTS, e.g. outputs/localstack.json
@@ -44,76 +34,21 @@ export function readOutputs(path: string | undefined = process.env.E2E_OUTPUTS):
   if (path === undefined || path.trim() === '') {
     throw new Error('No outputs file: set E2E_OUTPUTS to the file written by `--outputs-file` (e.g. outputs/aws.json).');
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`Cannot read the outputs file ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  if (typeof parsed !== 'object' || parsed === null) throw new Error(`${path} is not a JSON object of stacks.`);
-
-  const stacks = Object.entries(parsed as Record<string, unknown>);
-  const found = stacks.find(([, outputs]) => typeof outputs === 'object' && outputs !== null && 'ApiUrl' in outputs);
-  if (found === undefined) {
-    const names = stacks.map(([name]) => name).join(', ') || 'none';
-    throw new Error(`${path} has no stack with an ApiUrl output (stacks: ${names}). Was the deploy run with --outputs-file?`);
-  }
-  const [stackName, raw] = found as [string, Record<string, unknown>];
-
-  const required = (key: string): string => {
-    const value = raw[key];
-    if (typeof value !== 'string' || value.trim() === '') {
-      throw new Error(`${path}: stack ${stackName} has no ${key} output.`);
-    }
-    return value.trim();
+  const outputs = readStackOutputs(path, 'deploy with --outputs-file first');
+  const required = (key: 'TableName' | 'DeadLetterQueueUrl'): string => {
+    const value = outputs[key];
+    if (value === undefined) throw new Error(`${path}: the stack has no ${key} output.`);
+    return value;
   };
-  const optional = (key: string): string | undefined => {
-    const value = raw[key];
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  };
-  const env = (name: string): string | undefined => {
-    const value = process.env[name];
-    return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
-  };
-
-  const apiUrl = normalizeApiUrl(required('ApiUrl'));
-  const localstack = new URL(apiUrl).hostname.endsWith(LOCALSTACK_HOST);
-  const localstackEdge = localstack ? `http://${LOCALSTACK_HOST}:${LOCALSTACK_PORT}` : undefined;
-  const sharedEndpoint = env('AWS_ENDPOINT_URL');
-
+  const endpoints = stackEndpoints(outputs);
   return {
-    apiUrl,
-    bucketName: required('BucketName'),
-    bodiesBucketName: optional('BodiesBucketName'),
+    apiUrl: endpoints.apiUrl!,
+    bucketName: outputs.BucketName!,
+    bodiesBucketName: outputs.BodiesBucketName,
     tableName: required('TableName'),
     deadLetterQueueUrl: required('DeadLetterQueueUrl'),
-    region: optional('Region') ?? env('AWS_REGION') ?? env('AWS_DEFAULT_REGION'),
-    s3Endpoint: optional('S3Endpoint') ?? env('AWS_ENDPOINT_URL_S3') ?? sharedEndpoint ?? localstackEdge,
-    dynamodbEndpoint: optional('DynamoDbEndpoint') ?? env('AWS_ENDPOINT_URL_DYNAMODB') ?? sharedEndpoint ?? localstackEdge,
+    region: endpoints.region,
+    s3Endpoint: endpoints.s3Endpoint,
+    dynamodbEndpoint: endpoints.dynamodbEndpoint,
   };
-}
-
-/**
- * Drops trailing slashes; for a LocalStack execute-api host, removes the region label and
- * sets the scheme and port LocalStack serves on, whichever way the URL was written
- * (`https://<id>.execute-api.us-east-1.localhost.localstack.cloud/dev` or already local).
- *
- * @example
- * normalizeApiUrl('https://abc.execute-api.us-east-1.localhost.localstack.cloud/dev/')
- * // 'http://abc.execute-api.localhost.localstack.cloud:4566/dev'
- */
-export function normalizeApiUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`ApiUrl "${value}" is not a URL.`);
-  }
-  const local = url.hostname.match(/^([^.]+)\.execute-api\.(?:[^.]+\.)?localhost\.localstack\.cloud$/);
-  if (local !== null) {
-    url.hostname = `${local[1]}.execute-api.${LOCALSTACK_HOST}`;
-    url.protocol = 'http:';
-    url.port = url.port === '' || url.port === '443' ? LOCALSTACK_PORT : url.port;
-  }
-  return url.toString().replace(/\/+$/, '');
 }

@@ -1,9 +1,10 @@
-// The reader of deploy outputs files (tests/e2e/outputs.ts), on the shapes each target writes.
+// The reader of deploy outputs files (cli/target.ts, through tests/e2e/outputs.ts), on the shapes each target writes.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { normalizeApiUrl, readOutputs } from '../e2e/outputs.ts';
+import { normalizeApiUrl, readStackOutputs, stackEndpoints } from '../../cli/target.ts';
+import { readOutputs } from '../e2e/outputs.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'docflow-outputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,6 +118,30 @@ describe('readOutputs', () => {
     const { TableName: _table, ...withoutTable } = awsStack;
     expect(() => readOutputs(write('partial.json', { 'Docflow-dev': withoutTable }))).toThrow(/no TableName output/);
     expect(() => readOutputs(write('broken.json', '{not json'))).toThrow(/Cannot read/);
+  });
+});
+
+describe('stackEndpoints', () => {
+  it('sends every service of a LocalStack deployment to the edge port, SQS included, unless AWS_ENDPOINT_URL_* says otherwise', () => {
+    const localstack = { ...awsStack, ApiUrl: 'https://x9y8z7.execute-api.us-east-1.localhost.localstack.cloud/dev' };
+    expect(stackEndpoints(localstack, {})).toEqual({
+      apiUrl: 'http://x9y8z7.execute-api.localhost.localstack.cloud:4566/dev',
+      region: 'eu-west-1',
+      s3Endpoint: 'http://localhost.localstack.cloud:4566',
+      dynamodbEndpoint: 'http://localhost.localstack.cloud:4566',
+      sqsEndpoint: 'http://localhost.localstack.cloud:4566',
+      localstack: true,
+    });
+    expect(stackEndpoints(localstack, { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324' }).sqsEndpoint).toBe('http://127.0.0.1:9324');
+  });
+
+  it('leaves AWS on the SDK defaults', () => {
+    expect(stackEndpoints(awsStack, {})).toMatchObject({ s3Endpoint: undefined, dynamodbEndpoint: undefined, sqsEndpoint: undefined, localstack: false });
+  });
+
+  it('skips stacks whose ApiUrl or BucketName is empty', () => {
+    const file = write('empty.json', { First: { ...awsStack, ApiUrl: ' ' }, Second: { ...awsStack, BucketName: 'second' } });
+    expect(readStackOutputs(file).BucketName).toBe('second');
   });
 });
 
