@@ -9,7 +9,7 @@ export interface ReplayOptions {
   bucket: string;
   /** Only keys that start with this. @default '' (everything) */
   prefix?: string;
-  store: Pick<DocumentStore, 'getObjectVersion'>;
+  store: Pick<DocumentStore, 'getObjectVersions'>;
   region: string;
 }
 
@@ -29,9 +29,12 @@ export async function* replayEvents(options: ReplayOptions): AsyncGenerator<stri
     const page = await options.s3.send(
       new ListObjectsV2Command({ Bucket: options.bucket, Prefix: options.prefix ?? '', ContinuationToken: token }),
     );
-    for (const object of page.Contents ?? []) {
-      if (object.Key === undefined) continue;
-      const version = await options.store.getObjectVersion(documentIdForKey(object.Key));
+    const objects = (page.Contents ?? []).filter((object): object is typeof object & { Key: string } => object.Key !== undefined);
+    const ids = objects.map((object) => documentIdForKey(object.Key));
+    // One batch of reads per listing page (up to 1,000 keys), not one read per object.
+    const versions = await options.store.getObjectVersions(ids);
+    for (const [i, object] of objects.entries()) {
+      const version = versions.get(ids[i]!);
       if (version?.state === 'deleted') continue;
       const requestId = `REPLAY${randomBytes(5).toString('hex').toUpperCase()}`;
       yield JSON.stringify(

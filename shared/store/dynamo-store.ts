@@ -384,7 +384,7 @@ export function createDynamoStore(options: DynamoStoreOptions): DocumentStore {
   }
 
   /** The object-state items of `pks` (partition keys), by pk. Retries unprocessed keys. */
-  async function batchGet(pks: string[], attributes: readonly string[]): Promise<Map<string, Item>> {
+  async function batchGet(pks: string[], attributes: readonly string[], consistent = false): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
     const unique = [...new Set(pks)];
     const names = Object.fromEntries(['pk', ...attributes].map((name) => [`#${name}`, name]));
@@ -397,7 +397,7 @@ export function createDynamoStore(options: DynamoStoreOptions): DocumentStore {
         const result = await db.send(
           new BatchGetCommand({
             RequestItems: {
-              [table]: { Keys: keys, ProjectionExpression: projection, ExpressionAttributeNames: names },
+              [table]: { Keys: keys, ProjectionExpression: projection, ExpressionAttributeNames: names, ConsistentRead: consistent },
             },
           }),
         );
@@ -408,13 +408,19 @@ export function createDynamoStore(options: DynamoStoreOptions): DocumentStore {
     return found;
   }
 
-  async function getObjectVersion(id: string): Promise<ObjectVersion | null> {
-    const item = await readState(id, true);
-    if (!item || typeof item.sequencer !== 'string') return null;
-    return { state: item.state as ObjectVersion['state'], sequencer: item.sequencer };
+  async function getObjectVersions(ids: readonly string[]): Promise<Map<string, ObjectVersion>> {
+    const items = await batchGet(ids.map(documentPk), ['state', 'sequencer'], true);
+    const versions = new Map<string, ObjectVersion>();
+    for (const id of ids) {
+      const item = items.get(documentPk(id));
+      if (item !== undefined && typeof item.sequencer === 'string') {
+        versions.set(id, { state: item.state as ObjectVersion['state'], sequencer: item.sequencer });
+      }
+    }
+    return versions;
   }
 
-  return { putDocument, putFailure, deleteDocument, getObjectVersion, getDocument, getDocumentsByUrl, listDocuments, listFailures };
+  return { putDocument, putFailure, deleteDocument, getObjectVersions, getDocument, getDocumentsByUrl, listDocuments, listFailures };
 }
 
 // ---- pure helpers -----------------------------------------------------------------------

@@ -133,9 +133,9 @@ export interface ObjectVersion {
 /** The table access layer: what the parser and the API depend on. */
 export interface DocumentStore extends DocumentReader, DocumentWriter {
   /**
-   * The state and sequencer of an object's item (strongly consistent), or null when the object
-   * was never seen. `ingest reprocess` replays an object at this sequencer, so a replay never
-   * outranks a newer event.
+   * The state and sequencer of each object's item (strongly consistent reads, 100 ids per
+   * BatchGetItem), by id; ids never seen are absent. `ingest reprocess` replays an object at
+   * this sequencer, so a replay never outranks a newer event.
    */
-  getObjectVersion(id: string): Promise<ObjectVersion | null>;
+  getObjectVersions(ids: readonly string[]): Promise<Map<string, ObjectVersion>>;
 }
