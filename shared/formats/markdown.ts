@@ -23,7 +23,9 @@ function readFrontMatter(lines: readonly string[]): { record: Record<string, unk
   }
   let data: unknown;
   try {
-    data = parse(lines.slice(1, end).join('\n'), { maxAliasCount: MAX_ALIASES, prettyErrors: false, uniqueKeys: false });
+    // logLevel 'error': an unknown tag (`!custom`) reads as a plain value instead of printing a
+    // process warning for each document.
+    data = parse(lines.slice(1, end).join('\n'), { maxAliasCount: MAX_ALIASES, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : 'unknown error';
     throw new DocumentError('malformed', `The front matter is not valid YAML (${reason}).`, { cause: error });
