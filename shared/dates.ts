@@ -1,10 +1,10 @@
 import * as chrono from 'chrono-node';
 
-const MONTHS: Record<string, number> = {
+const MONTHS = new Map(Object.entries({
   jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
   jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10,
   nov: 11, november: 11, dec: 12, december: 12,
-};
+}));
 
 // "November 04, 2019", "Nov. 12, 2020", "June 8, 2021", optionally after a weekday.
 const MONTH_FIRST = /^(?:[A-Za-z]+,?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$/;
@@ -27,7 +27,7 @@ function calendarDate(year: number, month: number, day: number): string | null {
 }
 
 function monthNumber(name: string): number | undefined {
-  return MONTHS[name.toLowerCase()];
+  return MONTHS.get(name.toLowerCase());
 }
 
 /**

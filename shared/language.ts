@@ -125,22 +125,22 @@ function latinLanguage(sample: string): string | null {
   scores.fill(0);
   scored.length = 0;
   let considered = 0;
-  let start = -1;
-  let hash = 0;
-  for (let i = 0; i <= lower.length; i++) {
-    const c = i < lower.length ? lower.charCodeAt(i) : 0;
-    if (isWordLetter(c)) {
-      if (start === -1) {
-        start = i;
-        hash = 0;
-      }
-      hash = hashStep(hash, c);
+  const length = lower.length;
+  let i = 0;
+  while (i < length) {
+    let c = lower.charCodeAt(i);
+    if (!isWordLetter(c)) {
+      i++;
       continue;
     }
-    if (start === -1) continue;
+    const start = i;
+    let hash = 0;
+    do {
+      hash = hashStep(hash, c);
+      c = ++i < length ? lower.charCodeAt(i) : 0; // 0: no letter, the word ends
+    } while (isWordLetter(c));
     considered++;
     const stopWord = i - start <= longestStopWord ? stopWordAt(lower, start, i - start, hash) : undefined;
-    start = -1;
     if (stopWord === undefined) continue;
     // A word that several languages share says less about each of them.
     const share = 1 / stopWord.languages.length;

@@ -77,7 +77,11 @@ export function siteOf(url: string | null): string | null {
   if (url === null) return null;
   const start = url.indexOf('//') + 2;
   let end = start;
-  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== ':') end++;
+  while (end < url.length) {
+    const c = url.charCodeAt(end);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 58 /* : */) break;
+    end++;
+  }
   const host = url.slice(start, end);
   return host === '' ? null : host.startsWith('www.') ? host.slice(4) : host;
 }

@@ -7,7 +7,7 @@ const TITLE = /^#{1,2}\s+(\S.*)$/;
 const CREDIT = /^#{1,6}\s*\*\*(.+?)\*\*\s*$/;
 const TRAILER_HEADING = /^#{0,6}\s*original\s+url\s*:?\s*(\S*)\s*$/i;
 const DIGIT = /\d/;
-const URL_LINE = /^<?(https?:\/\/\S+?)>?$/i;
+const URL_LINE = /^<?(https?:\/\/\S+)$/i;
 // Header lines (byline, date, credit) sit within the first few lines after the title.
 const MAX_HEADER_LINES = 8;
 
@@ -60,21 +60,29 @@ interface Trailer {
   bodyEnd: number;
 }
 
+/** The URL a line holds (`https://...` or `<https://...>`), or null. */
+function urlOfLine(line: string): string | null {
+  const url = URL_LINE.exec(line)?.[1];
+  if (url === undefined) return null;
+  // A closing ">" is not part of the URL, unless nothing would be left after the "//".
+  return url.endsWith('>') && url.length - 1 > url.indexOf('//') + 2 ? url.slice(0, -1) : url;
+}
+
 function readTrailer(lines: readonly string[], from: number): Trailer | null {
   const last = previousNonEmpty(lines, lines.length - 1);
   if (last < from) return null;
   const lastLine = lines[last]!.trim();
   const inline = TRAILER_HEADING.exec(lastLine);
   if (inline) {
-    const url = inline[1] ? (URL_LINE.exec(inline[1])?.[1] ?? null) : null;
+    const url = inline[1] ? urlOfLine(inline[1]) : null;
     return { url, bodyEnd: last };
   }
-  const urlMatch = URL_LINE.exec(lastLine);
-  if (!urlMatch) return null;
+  const url = urlOfLine(lastLine);
+  if (url === null) return null;
   const heading = previousNonEmpty(lines, last - 1);
   const headingMatch = heading < from ? null : TRAILER_HEADING.exec(lines[heading]!.trim());
   if (!headingMatch || headingMatch[1]) return null;
-  return { url: urlMatch[1]!, bodyEnd: heading };
+  return { url, bodyEnd: heading };
 }
 
 /**
