@@ -86,6 +86,24 @@ describe('bad input', () => {
     }
   });
 
+  it('reads files shorter than a word at any buffer alignment', () => {
+    const outcome = (input: Uint8Array): unknown => {
+      try {
+        return normalizeDocument(input).body;
+      } catch (error) {
+        return (error as DocumentError).code;
+      }
+    };
+    for (const value of ['T\nb', 'Tb', 'T', 'ж', '\u0001']) {
+      for (let offset = 1; offset < 4; offset++) {
+        const input = new Uint8Array(offset + text(value).length).subarray(offset);
+        input.set(text(value));
+        expect(outcome(input)).toBe(outcome(text(value)));
+      }
+    }
+    expect(outcome(text('T\nb'))).toBe('b');
+  });
+
   it('strips stray control characters from text', () => {
     const doc = normalizeDocument(text('Title\u0007\nBody\u001b text.'));
     expect(doc.title).toBe('Title');

@@ -6,6 +6,7 @@ import { splitByline } from '../../shared/authors.ts';
 import { parseDate, parseLooseDate } from '../../shared/dates.ts';
 import { detectLanguage } from '../../shared/language.ts';
 import { canonicalUrl, siteOf } from '../../shared/url.ts';
+import { decodeBytes } from '../../shared/decode.ts';
 import { normalizeDocument } from '../../shared/index.ts';
 
 describe('canonicalUrl', () => {
@@ -130,5 +131,28 @@ describe('detectLanguage', () => {
     expect(detectLanguage('Правительство объявило о новых мерах поддержки для малого бизнеса.')).toBe('ru');
     expect(detectLanguage('Уряд оголосив про нові заходи підтримки для малого бізнесу в Україні.')).toBe('uk');
     expect(detectLanguage('東京で新しい図書館が開館しました。多くの人が訪れています。')).toBe('ja');
+  });
+});
+
+describe('decodeBytes', () => {
+  it('reads valid UTF-8 exactly as the fatal TextDecoder does, whichever path it takes', () => {
+    const reference = new TextDecoder('utf-8', { fatal: true });
+    const bom = '\ufeff';
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 200 }),
+      fc.string({ unit: fc.constantFrom('a', ' ', '\n', 'é', 'ß', 'ж', '’', '—', '東', '😀', bom), maxLength: 200 }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('', bom, bom + bom), text, fc.nat(3), (prefix, body, offset) => {
+        const encoded = new TextEncoder().encode(prefix + body);
+        // At any alignment in its buffer.
+        const bytes = new Uint8Array(offset + encoded.length).subarray(offset);
+        bytes.set(encoded);
+        if (/[^\s]/.test(body) && !/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(body)) {
+          expect(decodeBytes(bytes).text).toBe(reference.decode(bytes));
+        }
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
