@@ -3,13 +3,15 @@
 // machine's cores with the pipeline they feed; the full S3 client's middleware stack costs
 // about 2 ms of CPU per PutObject on our 2-core machine, which would be charged to the pipeline.
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Checksum, SourceData } from '@smithy/types';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/emulators.ts';
 
+/** What the signer passes as a secret or as data. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+
 /** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the signer expects. */
-class NodeSha256 implements Checksum {
+class NodeSha256 {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();
