@@ -99,7 +99,7 @@ export function countWords(body: string, paragraphs: readonly string[]): number 
 }
 
 const EXCERPT_LENGTH = 240;
-const TRAILING_PUNCTUATION = /[\s,;:.-]+$/;
+const TRAILING_PUNCTUATION = /[\s,;:.-]/;
 
 /** The first ~240 characters of the first non-heading paragraph, cut at a word boundary. */
 export function excerptOf(paragraphs: readonly string[]): string {
@@ -107,7 +107,10 @@ export function excerptOf(paragraphs: readonly string[]): string {
   const text = stripBlockMarker(first);
   if (text.length <= EXCERPT_LENGTH) return text;
   const cut = text.lastIndexOf(' ', EXCERPT_LENGTH);
-  return text.slice(0, cut > EXCERPT_LENGTH / 2 ? cut : EXCERPT_LENGTH).replace(TRAILING_PUNCTUATION, '') + '…';
+  let end = cut > EXCERPT_LENGTH / 2 ? cut : EXCERPT_LENGTH;
+  // Without trailing whitespace and punctuation; walking back is cheaper than an end-anchored regex.
+  while (end > 0 && TRAILING_PUNCTUATION.test(text[end - 1]!)) end--;
+  return text.slice(0, end) + '…';
 }
 
 /** A paragraph without its leading `#`, `-`, `>` or `1.` marker. */
