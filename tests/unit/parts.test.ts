@@ -6,6 +6,7 @@ import { splitByline } from '../../shared/authors.ts';
 import { parseDate, parseLooseDate } from '../../shared/dates.ts';
 import { detectLanguage } from '../../shared/language.ts';
 import { canonicalUrl, siteOf } from '../../shared/url.ts';
+import { countByte } from '../../shared/bytes.ts';
 import { decodeBytes } from '../../shared/decode.ts';
 import { normalizeDocument } from '../../shared/index.ts';
 
@@ -151,6 +152,19 @@ describe('decodeBytes', () => {
         if (/[^\s]/.test(body) && !/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(body)) {
           expect(decodeBytes(bytes).text).toBe(reference.decode(bytes));
         }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('countByte', () => {
+  it('counts a byte value at any buffer alignment and length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ min: 30, max: 33, maxLength: 40 }), fc.nat(3), fc.integer({ min: 30, max: 33 }), (values, offset, byte) => {
+        const bytes = new Uint8Array(offset + values.length).subarray(offset);
+        bytes.set(values);
+        expect(countByte(bytes, byte)).toBe(values.filter((value) => value === byte).length);
       }),
       { numRuns: 5000 },
     );
