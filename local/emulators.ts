@@ -2,13 +2,14 @@
 // servers on loopback ports, optionally keeping their data in a folder across restarts.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { accessSync, constants, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createTableInput } from '../shared/store/index.ts';
 
 const require = createRequire(import.meta.url);
@@ -71,6 +72,66 @@ function patchMultiDeleteEvents(): void {
     }
   };
   controllers.__eventsPatched = true;
+}
+
+// What s3rver's file-system store hands `putObject`, and the parts of the store used here.
+interface S3rverObject {
+  bucket: string;
+  key: string;
+  content: NodeJS.ReadableStream | Buffer;
+  metadata: Record<string, string>;
+}
+interface S3rverStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+}
+
+/** Objects up to this size (by their Content-Length) are stored by `writeSmallObjectsAtOnce`. */
+const SMALL_OBJECT_BYTES = 1 << 20;
+
+/** The whole body of a request stream; rejects if the upload is cut off. */
+function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => {
+      ended = true;
+      resolve(Buffer.concat(chunks));
+    });
+    stream.once('error', reject);
+    stream.once('close', () => {
+      if (!ended) reject(new Error('The upload ended before its body did.'));
+    });
+  });
+}
+
+/**
+ * s3rver stores an object as three files (the bytes, their MD5, the metadata), each written
+ * with a stream or `writeFile`: nine file-system requests through libuv, which cost the
+ * emulator process more than the rest of a small PUT did here. Objects up to 1 MiB are read
+ * whole and written with three synchronous calls instead, in the same files and format (what
+ * s3rver's own `putMetadata` keeps: its allowed headers, then `x-amz-meta-*`); larger objects,
+ * and uploads with no Content-Length, keep s3rver's streaming path.
+ */
+function writeSmallObjectsAtOnce(store: S3rverStore): void {
+  const { ALLOWED_METADATA } = require('s3rver/lib/models/object') as { ALLOWED_METADATA: readonly string[] };
+  const streaming = store.putObject.bind(store);
+  store.putObject = async (object) => {
+    const declared = Number(object.metadata['content-length']);
+    if (!Number.isFinite(declared) || declared > SMALL_OBJECT_BYTES) return streaming(object);
+    const content = Buffer.isBuffer(object.content) ? object.content : await readBody(object.content);
+    const stored: Record<string, string> = {};
+    for (const name of ALLOWED_METADATA) if (name in object.metadata) stored[name] = object.metadata[name]!;
+    for (const [name, value] of Object.entries(object.metadata)) if (name.startsWith('x-amz-meta-')) stored[name] = value;
+    const md5 = createHash('md5').update(content).digest('hex');
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    mkdirSync(dirname(objectPath), { recursive: true });
+    writeFileSync(objectPath, content);
+    writeFileSync(store.getResourcePath(object.bucket, object.key, 'object.md5'), md5);
+    writeFileSync(store.getResourcePath(object.bucket, object.key, 'metadata.json'), JSON.stringify(stored, null, 2));
+    return { size: content.length, md5 };
+  };
 }
 
 // Linux's shared-memory file system, where files live in RAM.
@@ -141,6 +202,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalServer
     vhostBuckets: false,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  writeSmallObjectsAtOnce((server as unknown as { store: S3rverStore }).store);
   const onEvent = options.onEvent;
   if (onEvent) {
     server.on('event', (event) => {
