@@ -8,7 +8,7 @@
 // The stack runs in memory, as in the tests. Each round pushes a fresh set of documents and
 // then measures the floor on them, so that both see the same table and bucket sizes; the
 // rounds' ratios are paired, and their median is the figure to quote. An unmeasured warm-up
-// round (BENCH_WARMUP_DOCS, 500 by default) comes first. Uploads are signed PUTs
+// round (BENCH_WARMUP_DOCS, as many documents as a round by default) comes first. Uploads are signed PUTs
 // from a lean client (bench/signed-put.ts) so the load generator takes little of the CPU the
 // pipeline runs on; BENCH_UPLOADER=sdk uploads through the AWS SDK's S3 client instead.
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -23,7 +23,7 @@ import { signedPut } from './signed-put.ts';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARMUP_DOCS = Number(process.env.BENCH_WARMUP_DOCS ?? 500);
+const WARMUP_DOCS = Number(process.env.BENCH_WARMUP_DOCS ?? DOCS);
 const UPLOAD_CONCURRENCY = Number(process.env.BENCH_UPLOAD_CONCURRENCY ?? 32);
 const RUNNER_CONCURRENCY = Number(process.env.BENCH_RUNNER_CONCURRENCY ?? 4);
 const UPLOADER = process.env.BENCH_UPLOADER === 'sdk' ? 'sdk' : 'signed';
