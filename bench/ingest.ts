@@ -84,18 +84,19 @@ async function floor(corpus: readonly CorpusItem[], round: number): Promise<numb
 
 const rate = (ms: number): string => ((DOCS / ms) * 1000).toFixed(0).padStart(5);
 try {
-  const sample = buildCorpus(DOCS, 'sample/');
-  const megabytes = sample.reduce((sum, item) => sum + item.bytes.length, 0) / 1024 / 1024;
+  const stamp = Date.now();
+  const corpora = Array.from({ length: ROUNDS }, (_, i) => buildCorpus(DOCS, `ingest-${stamp}-${i + 1}/`));
+  const megabytes = corpora[0]!.reduce((sum, item) => sum + item.bytes.length, 0) / 1024 / 1024;
   console.log(`node ${process.version}; ${ROUNDS} rounds of ${DOCS} documents (${megabytes.toFixed(2)} MB); runner: ${RUNNER_CONCURRENCY} batches of ${BATCH_SIZE} at once; uploader: ${UPLOADER}, ${UPLOAD_CONCURRENCY} at once`);
   // A first, unmeasured round: compiles the hot code and opens the connections, for both.
-  const warmup = buildCorpus(WARMUP_DOCS, `warmup-${Date.now()}/`);
+  const warmup = buildCorpus(WARMUP_DOCS, `warmup-${stamp}/`);
   await pipeline(warmup);
   await floor(warmup, 0);
   const pipelines: number[] = [];
   const floors: number[] = [];
   const ratios: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const corpus = buildCorpus(DOCS, `ingest-${Date.now()}-${round}/`);
+    const corpus = corpora[round - 1]!;
     const run = await pipeline(corpus);
     const floorMs = await floor(corpus, round);
     pipelines.push(run.ms);

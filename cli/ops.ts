@@ -7,7 +7,7 @@ import { createS3BodyStore } from '../shared/bodies.ts';
 import { replayEvents } from '../shared/replay.ts';
 import { createDynamoStore } from '../shared/store/index.ts';
 import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
-import { CliError, control, embeddedOutputsPath, isEmbedded, readStackOutputs, stackEndpoints, type StackOutputs } from './target.ts';
+import { CliError, control, embeddedOutputsPath, isEmbedded, readStackOutputs, stackEndpoints, type StackEndpoints, type StackOutputs } from './target.ts';
 
 export interface TargetOptions {
   /** An outputs file (`outputs/aws.json`); the embedded stack's by default. */
@@ -26,8 +26,7 @@ function outputsFor(options: TargetOptions): StackOutputs {
  * endpoint's) where the outputs and AWS_ENDPOINT_URL_* say so. LocalStack accepts any
  * credentials; `test`/`test` is used when none are set in the environment.
  */
-function clientConfig(outputs: StackOutputs, service: 's3' | 'dynamodb' | 'sqs'): { region?: string; endpoint?: string; forcePathStyle?: boolean; credentials?: typeof LOCAL_CREDENTIALS } {
-  const endpoints = stackEndpoints(outputs);
+function clientConfig(endpoints: StackEndpoints, service: 's3' | 'dynamodb' | 'sqs'): { region?: string; endpoint?: string; forcePathStyle?: boolean; credentials?: typeof LOCAL_CREDENTIALS } {
   const endpoint = { s3: endpoints.s3Endpoint, dynamodb: endpoints.dynamodbEndpoint, sqs: endpoints.sqsEndpoint }[service];
   return {
     ...(endpoints.region !== undefined ? { region: endpoints.region } : {}),
@@ -51,7 +50,7 @@ export async function redriveCommand(options: TargetOptions): Promise<number> {
     process.stdout.write(`redrove ${moved} message(s) from the dead-letter queue\n`);
     return 0;
   }
-  const sqs = new SQSClient(clientConfig(outputs, 'sqs'));
+  const sqs = new SQSClient(clientConfig(stackEndpoints(outputs), 'sqs'));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: required(outputs, 'DeadLetterQueueUrl'), AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'] }));
   const sourceArn = Attributes?.QueueArn;
   if (!sourceArn) throw new CliError('Could not read the dead-letter queue ARN.');
@@ -81,10 +80,11 @@ export async function reprocessCommand(options: TargetOptions & { prefix?: strin
     process.stdout.write(`queued ${queued} object(s) under "${prefix}" for reprocessing\n`);
     return 0;
   }
-  const s3 = new S3Client(clientConfig(outputs, 's3'));
-  const sqs = new SQSClient(clientConfig(outputs, 'sqs'));
+  const endpoints = stackEndpoints(outputs);
+  const s3 = new S3Client(clientConfig(endpoints, 's3'));
+  const sqs = new SQSClient(clientConfig(endpoints, 'sqs'));
   const store = createDynamoStore({
-    client: new DynamoDBClient(clientConfig(outputs, 'dynamodb')),
+    client: new DynamoDBClient(clientConfig(endpoints, 'dynamodb')),
     tableName: required(outputs, 'TableName'),
     bodies: createS3BodyStore({ s3, bucket: required(outputs, 'BodiesBucketName') }),
   });
@@ -98,7 +98,7 @@ export async function reprocessCommand(options: TargetOptions & { prefix?: strin
     queued += batch.length;
     batch = [];
   };
-  for await (const body of replayEvents({ s3, bucket: required(outputs, 'BucketName'), prefix, store, region: stackEndpoints(outputs).region ?? 'us-east-1' })) {
+  for await (const body of replayEvents({ s3, bucket: required(outputs, 'BucketName'), prefix, store, region: endpoints.region ?? 'us-east-1' })) {
     batch.push(body);
     if (batch.length === 10) await flush();
   }
