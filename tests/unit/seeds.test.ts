@@ -36,19 +36,11 @@ const readSeed = (path: string): Uint8Array => new Uint8Array(readFileSync(join(
 const keyOf = (path: string): string => `seeds/${path}`;
 const normalizeSeed = (path: string): NormalizedDocument => normalizeDocument(readSeed(path), { key: keyOf(path) });
 
-interface SeedExpectation {
+/** The document fields each seed must have exactly, plus what its body must and must not hold. */
+type SeedExpectation = Pick<NormalizedDocument, 'format' | 'title' | 'authors' | 'publishedAt' | 'imageCredit' | 'url' | 'site'> & {
   /** What the seed exercises, for people reading a failure. */
   covers: string;
-  format: DocumentFormat;
-  title: string;
-  authors: string[];
-  /** `YYYY-MM-DD` for a bare date, `Date#toISOString()` form when a time and zone are known. */
-  publishedAt: string | null;
-  imageCredit: string | null;
-  /** Canonical: no fragment, no utm_* / fbclid / gclid, other parameters kept, host lower-cased. */
-  url: string | null;
-  /** Host of `url` without `www.`. */
-  site: string | null;
+  /** Every good seed is long enough for a sure language. */
   language: string;
   /** Checked only where given (Markdown). */
   tags?: string[];
@@ -56,7 +48,7 @@ interface SeedExpectation {
   bodyContains: string[];
   /** Metadata and boilerplate that must not end up in the body (the title is always checked too). */
   bodyExcludes: string[];
-}
+};
 
 const GOOD_SEEDS: Record<string, SeedExpectation> = {
   // ---------------------------------------------------------------- article (scraped news)
