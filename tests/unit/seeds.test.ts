@@ -6,7 +6,6 @@ import {
   DocumentError,
   normalizeDocument,
   type DocumentErrorCode,
-  type DocumentFormat,
   type NormalizedDocument,
 } from '../../shared/index.ts';
 
