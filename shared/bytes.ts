@@ -5,6 +5,10 @@
 
 const LOW_BITS = 0x7f7f7f7f;
 const HIGH_BITS = 0x80808080;
+// Byte k of a word read from memory is its lane k on little-endian machines, lane 3 - k on big-endian ones.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const FIRST_LANE = LITTLE_ENDIAN ? 0x00000080 : 0x80000000;
+const LAST_LANE = LITTLE_ENDIAN ? 0x80000000 : 0x00000080;
 
 /** C0 controls and DEL: ASCII bytes b with (b + 1) mod 128 below 0x21. */
 function controlBytes(x: number): number {
@@ -17,8 +21,9 @@ function bytesEqualTo(x: number, byte: number): number {
   return ~(((y & LOW_BITS) + LOW_BITS) | y) & HIGH_BITS;
 }
 
-function isTextByte(b: number): boolean {
-  return (b >= 0x20 || b === 0x0a || b === 0x0d) && b !== 0x7f;
+/** Lead bytes from 0xC4 up: characters past U+00FF. The low seven bits plus 0x3C carry into bit 7. */
+function wideLeadBytes(x: number): number {
+  return ((x & LOW_BITS) + 0x3c3c3c3c) & x & HIGH_BITS;
 }
 
 /**
@@ -29,35 +34,6 @@ function alignedWords(bytes: Uint8Array, end: number): { words: Uint32Array; sta
   const start = (4 - (bytes.byteOffset & 3)) & 3;
   if (start >= end) return { words: new Uint32Array(0), start: end };
   return { words: new Uint32Array(bytes.buffer, bytes.byteOffset + start, (end - start) >>> 2), start };
-}
-
-/**
- * True when bytes[0, end) hold no control byte but LF and CR (no NUL, tab or DEL). Reads four
- * bytes at a time: about three times as fast as a loop over single bytes.
- */
-export function onlyTextBytes(bytes: Uint8Array, end: number): boolean {
-  const { words, start } = alignedWords(bytes, end);
-  for (let i = 0; i < start; i++) if (!isTextByte(bytes[i]!)) return false;
-  for (let i = start + words.length * 4; i < end; i++) if (!isTextByte(bytes[i]!)) return false;
-  for (let i = 0; i < words.length; i++) {
-    const x = words[i]!;
-    const controls = controlBytes(x);
-    if (controls !== 0 && controls !== (bytesEqualTo(x, 0x0a) | bytesEqualTo(x, 0x0d))) return false;
-  }
-  return true;
-}
-
-/** True when UTF-8 bytes encode a character past U+00FF: they hold a lead byte from 0xC4 up. */
-export function hasWideCharacters(bytes: Uint8Array): boolean {
-  const { words, start } = alignedWords(bytes, bytes.length);
-  for (let i = 0; i < start; i++) if (bytes[i]! >= 0xc4) return true;
-  for (let i = 0; i < words.length; i++) {
-    // From 0xC4 up: the high bit set, and the low seven bits plus 0x3C carry into bit 7.
-    const x = words[i]!;
-    if ((((x & LOW_BITS) + 0x3c3c3c3c) & x & HIGH_BITS) !== 0) return true;
-  }
-  for (let i = start + words.length * 4; i < bytes.length; i++) if (bytes[i]! >= 0xc4) return true;
-  return false;
 }
 
 /** How many of the bytes equal `byte`. */
@@ -72,4 +48,98 @@ export function countByte(bytes: Uint8Array, byte: number): number {
   }
   for (let i = start + words.length * 4; i < bytes.length; i++) if (bytes[i] === byte) count++;
   return count;
+}
+
+/** What `scanText` found in a document's bytes: a set of these bits. */
+export const TEXT_SCAN = {
+  /** A C0 control other than LF and CR (tab, NUL, ...), or DEL. */
+  control: 1,
+  /** A byte from 0x80 up: the text is not ASCII. */
+  nonAscii: 2,
+  /** A UTF-8 lead byte from 0xC4 up: a character past U+00FF. */
+  wide: 4,
+  /**
+   * Whitespace that collapsing rewrites, other than line breaks: two spaces in a row, a control
+   * (tab, form feed, ...) or a Unicode space (U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+   * U+202F, U+205F, U+3000, U+FEFF).
+   */
+  spacing: 8,
+  /**
+   * A character past U+00FF outside U+2002-U+207F (where the curly quotes and dashes are).
+   * Without one the text is in NFC already: no character up to U+00FF or in that range
+   * decomposes, and none of them combines with another.
+   */
+  maybeNotNfc: 16,
+} as const;
+
+// Documents up to this size are copied into one reused, padded buffer: cheaper than making an
+// aligned view of the caller's bytes, and it spares the scan the unaligned head and tail.
+const SCRATCH_BYTES = 1 << 16;
+const PADDING = 4;
+const scratch = new ArrayBuffer(SCRATCH_BYTES + 2 * PADDING);
+const scratchBytes = new Uint8Array(scratch);
+const scratchWords = new Uint32Array(scratch);
+
+/** The flags of the UTF-8 sequence starting with lead byte `lead` (from 0xC4 up) at `at`. */
+function wideCharacterFlags(bytes: Uint8Array, at: number, lead: number): number {
+  const second = bytes[at + 1]!;
+  const third = bytes[at + 2]!;
+  if (lead === 0xe2 && (second === 0x80 || second === 0x81)) {
+    // U+2000-U+207F. Spaces: U+2000-U+200A, U+2028, U+2029, U+202F, U+205F.
+    const isSpace = second === 0x80 ? third <= 0x8a || third === 0xa8 || third === 0xa9 || third === 0xaf : third === 0x9f;
+    // U+2000 and U+2001 become U+2002 and U+2003 in NFC.
+    return isSpace ? TEXT_SCAN.spacing | (third <= 0x81 && second === 0x80 ? TEXT_SCAN.maybeNotNfc : 0) : 0;
+  }
+  const isSpace =
+    (lead === 0xe1 && second === 0x9a && third === 0x80) || // U+1680
+    (lead === 0xe3 && second === 0x80 && third === 0x80) || // U+3000
+    (lead === 0xef && second === 0xbb && third === 0xbf); // U+FEFF
+  return TEXT_SCAN.maybeNotNfc | (isSpace ? TEXT_SCAN.spacing : 0);
+}
+
+/**
+ * One pass over a document's bytes that tells the decoder and the normalizer what they can skip:
+ * a set of `TEXT_SCAN` bits. The whitespace and NFC bits read the bytes as UTF-8; they mean
+ * nothing for other encodings.
+ */
+export function scanText(bytes: Uint8Array): number {
+  const length = bytes.length;
+  const padded = Math.ceil(length / 4) * 4;
+  let view = scratchBytes;
+  let words = scratchWords;
+  if (length > SCRATCH_BYTES) {
+    const buffer = new ArrayBuffer(padded + 2 * PADDING);
+    view = new Uint8Array(buffer);
+    words = new Uint32Array(buffer);
+  }
+  view.set(bytes);
+  // Letters after the end: no control, space or lead byte, and room for a sequence's look-ahead.
+  view.fill(0x41, length, padded + PADDING);
+  let flags = 0;
+  let spaceBefore = 0;
+  const count = padded >>> 2;
+  for (let i = 0; i < count; i++) {
+    const x = words[i]!;
+    const controls = controlBytes(x);
+    if (controls !== 0 && controls !== (bytesEqualTo(x, 0x0a) | bytesEqualTo(x, 0x0d))) flags |= TEXT_SCAN.control | TEXT_SCAN.spacing;
+    const spaces = bytesEqualTo(x, 0x20);
+    if (spaces !== 0) {
+      // Two spaces side by side in this word, or the first byte and the last byte of the one before.
+      if ((spaces & (spaces >>> 8)) !== 0 || (spaceBefore !== 0 && (spaces & FIRST_LANE) !== 0)) flags |= TEXT_SCAN.spacing;
+    }
+    spaceBefore = spaces & LAST_LANE;
+    if ((x & HIGH_BITS) === 0) continue;
+    flags |= TEXT_SCAN.nonAscii;
+    // U+00A0 is C2 A0; 0xA0 is also a continuation byte elsewhere, so look at the byte before.
+    if (bytesEqualTo(x, 0xa0) !== 0) {
+      for (let at = i * 4; at < i * 4 + 4; at++) if (view[at] === 0xa0 && at > 0 && view[at - 1] === 0xc2) flags |= TEXT_SCAN.spacing;
+    }
+    if (wideLeadBytes(x) === 0) continue;
+    flags |= TEXT_SCAN.wide;
+    for (let at = i * 4; at < i * 4 + 4; at++) {
+      const lead = view[at]!;
+      if (lead >= 0xc4 && lead <= 0xf4) flags |= wideCharacterFlags(view, at, lead);
+    }
+  }
+  return flags;
 }

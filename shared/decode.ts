@@ -1,13 +1,18 @@
-import { isAscii, isUtf8, transcode } from 'node:buffer';
+import { isUtf8, transcode } from 'node:buffer';
 import { TextDecoder } from 'node:util';
-import { hasWideCharacters, onlyTextBytes } from './bytes.ts';
+import { scanText, TEXT_SCAN } from './bytes.ts';
 import { DocumentError } from './errors.ts';
 
 export interface DecodedText {
   text: string;
   encoding: string;
-  /** True when every byte was ASCII (so the text is already in NFC). */
-  ascii: boolean;
+  /** True when the text is known to be in Unicode NFC already (ASCII, Latin-1, curly quotes and dashes). */
+  nfc: boolean;
+  /**
+   * True when the text holds no whitespace that collapsing would rewrite but line breaks: no
+   * tab or other control, no two spaces in a row, no Unicode space (see `TEXT_SCAN.spacing`).
+   */
+  plainSpacing: boolean;
 }
 
 // Leading bytes of common binary formats, so the error can say what the upload was.
@@ -44,9 +49,8 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
  * and ICU's transcoding to UTF-16 reads it several times as fast. Other text keeps TextDecoder,
  * which gives V8's one-byte strings (cheaper to search, normalize and hash later).
  */
-function decodeUtf8(bytes: Uint8Array): string {
-  const content = startsWith(bytes, UTF8_BOM) ? bytes.subarray(UTF8_BOM.length) : bytes;
-  if (isAscii(content) || !hasWideCharacters(content)) return UTF8.decode(bytes);
+function decodeUtf8(bytes: Uint8Array, scan: number): string {
+  if ((scan & TEXT_SCAN.wide) === 0) return UTF8.decode(bytes);
   const text = transcode(bytes, 'utf8', 'utf16le').toString('utf16le');
   // TextDecoder drops a byte order mark.
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -56,16 +60,17 @@ function decodeUtf8(bytes: Uint8Array): string {
  * Rejects binary data: a known signature, a NUL byte anywhere, or mostly control characters in
  * the first kilobyte. (Stray control characters in text are dropped later, with the whitespace.)
  */
-function rejectBinary(bytes: Uint8Array): void {
+function rejectBinary(bytes: Uint8Array, scan: number): void {
   for (const signature of SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
       throw new DocumentError('unsupported_format', `The file is ${signature.name}, not a text document.`);
     }
   }
+  // Most text holds no control byte but line breaks: then there is nothing to count or find.
+  if ((scan & TEXT_SCAN.control) === 0) return;
   const end = Math.min(bytes.length, SNIFF_BYTES);
   let controls = 0;
-  // Most text shows no control byte but line breaks; then there is nothing to count.
-  for (let i = onlyTextBytes(bytes, end) ? end : 0; i < end; i++) {
+  for (let i = 0; i < end; i++) {
     const b = bytes[i]!;
     if (b >= 0x20 && b !== 0x7f) continue;
     if (b === 0) throw nulError(i);
@@ -106,7 +111,7 @@ function decodeWith(label: string, bytes: Uint8Array, source: string): DecodedTe
     throw new DocumentError('invalid_encoding', `The ${source} declares the charset "${label}", which is not a known text encoding.`);
   }
   try {
-    return { text: decoder.decode(bytes), encoding: decoder.encoding, ascii: false };
+    return { text: decoder.decode(bytes), encoding: decoder.encoding, nfc: false, plainSpacing: false };
   } catch {
     throw new DocumentError('invalid_encoding', `The file is not valid ${decoder.encoding} text, although the ${source} declares it.`);
   }
@@ -122,16 +127,21 @@ export function decodeBytes(bytes: Uint8Array, contentType?: string): DecodedTex
     return decodeWith('utf-16le', bytes, 'byte order mark');
   }
   if (startsWith(bytes, [0xfe, 0xff])) return decodeWith('utf-16be', bytes, 'byte order mark');
-  rejectBinary(bytes);
+  // A UTF-8 byte order mark is dropped with decoding, so the scan leaves it out.
+  const scan = scanText(startsWith(bytes, UTF8_BOM) ? bytes.subarray(UTF8_BOM.length) : bytes);
+  rejectBinary(bytes, scan);
 
   const declared = declaredCharset(contentType);
   if (declared && declared !== 'utf-8' && declared !== 'utf8' && declared !== 'us-ascii') {
     return decodeWith(declared, bytes, 'content type');
   }
   if (isUtf8(bytes)) {
-    const text = decodeUtf8(bytes);
-    // UTF-8 text as long in UTF-16 units as in bytes is all ASCII.
-    return { text, encoding: 'utf-8', ascii: text.length === bytes.length };
+    return {
+      text: decodeUtf8(bytes, scan),
+      encoding: 'utf-8',
+      nfc: (scan & TEXT_SCAN.maybeNotNfc) === 0,
+      plainSpacing: (scan & TEXT_SCAN.spacing) === 0,
+    };
   }
   const meta = htmlMetaCharset(bytes);
   if (meta && meta !== 'utf-8' && meta !== 'utf8') return decodeWith(meta, bytes, 'HTML <meta charset>');

@@ -28,7 +28,8 @@ function hintOf(meta: DocumentMeta): Hint {
   return null;
 }
 
-function extract(text: string, meta: DocumentMeta): { format: DocumentFormat; extracted: Extracted } {
+/** The format and fields of a text. `plainSpacing`: see `linesToParagraphs` (JSON strings can hold escapes, so it is for the line formats). */
+function extract(text: string, meta: DocumentMeta, plainSpacing: boolean): { format: DocumentFormat; extracted: Extracted } {
   const hint = hintOf(meta);
   const start = text.search(NON_SPACE);
   const first = text[start];
@@ -41,14 +42,14 @@ function extract(text: string, meta: DocumentMeta): { format: DocumentFormat; ex
     return { format: 'html', extracted: parseHtml(text) };
   }
   const lines = splitLines(text);
-  if (hasFrontMatter(lines)) return { format: 'markdown', extracted: parseMarkdown(lines) };
-  const article = parseArticle(lines);
+  if (hasFrontMatter(lines)) return { format: 'markdown', extracted: parseMarkdown(lines, plainSpacing) };
+  const article = parseArticle(lines, plainSpacing);
   if (article) return { format: 'article', extracted: article };
   if (hint === 'html') return { format: 'html', extracted: parseHtml(text) };
   if (hint === 'markdown' || /^#\s+\S/.test(text.slice(start, start + 200))) {
-    return { format: 'markdown', extracted: parseMarkdown(lines) };
+    return { format: 'markdown', extracted: parseMarkdown(lines, plainSpacing) };
   }
-  return { format: 'text', extracted: parseText(lines) };
+  return { format: 'text', extracted: parseText(lines, plainSpacing) };
 }
 
 function fallbackTitle(paragraphs: string[], key: string | undefined): string {
@@ -80,9 +81,9 @@ function normalize(bytes: Uint8Array, meta: DocumentMeta): NormalizedDocument {
   let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!NON_SPACE.test(text)) throw new DocumentError('empty', 'The file contains only whitespace.');
-  if (!decoded.ascii) text = toNFC(text);
+  if (!decoded.nfc) text = toNFC(text);
 
-  const { format, extracted } = extract(text, meta);
+  const { format, extracted } = extract(text, meta, decoded.plainSpacing);
   // Inline markup in any format (HTML in Markdown, JSON or text; escaped tags in HTML text) is
   // dropped, so no served text runs when a client renders it as HTML.
   const paragraphs: string[] = [];

@@ -25,11 +25,15 @@ type BlockKind = 'paragraph' | 'list' | 'quote';
  * quotes each become a paragraph of their own (keeping their `#`, `-`, `>` markers); the lines
  * of one paragraph are joined and their whitespace collapsed.
  *
+ * `plainSpacing` says the lines hold no whitespace but single spaces (see `DecodedText`). Then
+ * trimmed lines joined by one space are collapsed already, and only quotes (which drop their
+ * markers) still need it.
+ *
  * @example
  * linesToParagraphs(['Intro', 'text.', '', '## Sub', '- a', '- b'], 0, 6)
  * // ['Intro text.', '## Sub', '- a', '- b']
  */
-export function linesToParagraphs(lines: readonly string[], start = 0, end = lines.length): string[] {
+export function linesToParagraphs(lines: readonly string[], start = 0, end = lines.length, plainSpacing = false): string[] {
   const paragraphs: string[] = [];
   let current = '';
   let kind: BlockKind = 'paragraph';
@@ -42,8 +46,8 @@ export function linesToParagraphs(lines: readonly string[], start = 0, end = lin
     }
     const heading = line !== '' && HEADING.test(line);
     if (line === '' || heading || RULE.test(line)) {
-      addParagraph(paragraphs, current);
-      if (heading) paragraphs.push(collapse(line));
+      addParagraph(paragraphs, current, plainSpacing && kind !== 'quote');
+      if (heading) paragraphs.push(plainSpacing ? line : collapse(line));
       current = '';
       kind = 'paragraph';
     } else if (line.charCodeAt(0) === 62 /* > */) {
@@ -51,28 +55,31 @@ export function linesToParagraphs(lines: readonly string[], start = 0, end = lin
       if (kind === 'quote') {
         current += ' ' + content;
       } else {
-        addParagraph(paragraphs, current);
+        addParagraph(paragraphs, current, plainSpacing);
         current = '> ' + content;
         kind = 'quote';
       }
     } else if (LIST_ITEM.test(line)) {
-      addParagraph(paragraphs, current);
+      addParagraph(paragraphs, current, plainSpacing && kind !== 'quote');
       current = line;
       kind = 'list';
     } else {
       current = current === '' ? line : current + ' ' + line;
     }
   }
-  addParagraph(paragraphs, current);
+  addParagraph(paragraphs, current, plainSpacing && kind !== 'quote');
   return paragraphs;
 }
 
 const QUOTE_MARKER = /^>+\s?/;
 
-/** Adds a finished block's text, collapsed, to the paragraphs, unless nothing or a bare `>` is left. */
-function addParagraph(paragraphs: string[], block: string): void {
+/**
+ * Adds a finished block's text, collapsed, to the paragraphs, unless nothing or a bare `>` is
+ * left. A `collapsed` block is taken as it is.
+ */
+function addParagraph(paragraphs: string[], block: string, collapsed: boolean): void {
   if (block === '') return;
-  const text = collapse(block);
+  const text = collapsed ? block : collapse(block);
   if (text !== '' && text !== '>') paragraphs.push(text);
 }
 

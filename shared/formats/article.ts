@@ -88,9 +88,9 @@ function readTrailer(lines: readonly string[], from: number): Trailer | null {
 /**
  * Reads the scraped-news article format: `## Title`, then (in any order) a `By ...` byline, a
  * date line and a `## **credit**` line, then the article, then an `## Original url:` trailer.
- * Returns null when the text is not in this format.
+ * Returns null when the text is not in this format. `plainSpacing`: see `linesToParagraphs`.
  */
-export function parseArticle(lines: readonly string[]): Extracted | null {
+export function parseArticle(lines: readonly string[], plainSpacing = false): Extracted | null {
   const titleIndex = nextNonEmpty(lines, 0);
   if (titleIndex >= lines.length) return null;
   const titleMatch = TITLE.exec(lines[titleIndex]!.trim());
@@ -108,6 +108,6 @@ export function parseArticle(lines: readonly string[]): Extracted | null {
     url: trailer?.url ?? null,
     tags: [],
     language: null,
-    paragraphs: linesToParagraphs(lines, header.bodyStart, trailer?.bodyEnd ?? lines.length),
+    paragraphs: linesToParagraphs(lines, header.bodyStart, trailer?.bodyEnd ?? lines.length, plainSpacing),
   };
 }

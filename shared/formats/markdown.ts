@@ -37,8 +37,11 @@ function readFrontMatter(lines: readonly string[]): { record: Record<string, unk
   return { record: data as Record<string, unknown>, bodyStart: end + 1 };
 }
 
-/** Reads Markdown, with optional YAML front matter (title, author(s), date, url, tags). */
-export function parseMarkdown(lines: readonly string[]): Extracted {
+/**
+ * Reads Markdown, with optional YAML front matter (title, author(s), date, url, tags).
+ * `plainSpacing`: see `linesToParagraphs`.
+ */
+export function parseMarkdown(lines: readonly string[], plainSpacing = false): Extracted {
   const { record, bodyStart } = hasFrontMatter(lines) ? readFrontMatter(lines) : { record: {}, bodyStart: 0 };
   const meta = metadataFrom(record);
   let start = bodyStart;
@@ -50,5 +53,5 @@ export function parseMarkdown(lines: readonly string[]): Extracted {
     title = headingText(heading[1]!);
     start++;
   }
-  return { ...meta, title, paragraphs: linesToParagraphs(lines, start) };
+  return { ...meta, title, paragraphs: linesToParagraphs(lines, start, lines.length, plainSpacing) };
 }
