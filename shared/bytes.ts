@@ -26,30 +26,6 @@ function wideLeadBytes(x: number): number {
   return ((x & LOW_BITS) + 0x3c3c3c3c) & x & HIGH_BITS;
 }
 
-/**
- * The whole 4-byte words of bytes[0, end) at aligned addresses. The single bytes before and
- * after them (up to three each) are bytes[0, start) and bytes[start + 4 * words.length, end).
- */
-function alignedWords(bytes: Uint8Array, end: number): { words: Uint32Array; start: number } {
-  const start = (4 - (bytes.byteOffset & 3)) & 3;
-  if (start >= end) return { words: new Uint32Array(0), start: end };
-  return { words: new Uint32Array(bytes.buffer, bytes.byteOffset + start, (end - start) >>> 2), start };
-}
-
-/** How many of the bytes equal `byte`. */
-export function countByte(bytes: Uint8Array, byte: number): number {
-  const { words, start } = alignedWords(bytes, bytes.length);
-  let count = 0;
-  for (let i = 0; i < start; i++) if (bytes[i] === byte) count++;
-  for (let i = 0; i < words.length; i++) {
-    const matches = bytesEqualTo(words[i]!, byte);
-    // One bit per matching byte, at bits 0, 8, 16 and 24: the product sums them into the top byte.
-    if (matches !== 0) count += Math.imul(matches >>> 7, 0x01010101) >>> 24;
-  }
-  for (let i = start + words.length * 4; i < bytes.length; i++) if (bytes[i] === byte) count++;
-  return count;
-}
-
 /** What `scanText` found in a document's bytes: a set of these bits. */
 export const TEXT_SCAN = {
   /** A C0 control other than LF and CR (tab, NUL, ...), or DEL. */
@@ -79,6 +55,7 @@ const PADDING = 4;
 const scratch = new ArrayBuffer(SCRATCH_BYTES + 2 * PADDING);
 const scratchBytes = new Uint8Array(scratch);
 const scratchWords = new Uint32Array(scratch);
+const scratchBuffer = Buffer.from(scratch);
 
 /** The flags of the UTF-8 sequence starting with lead byte `lead` (from 0xC4 up) at `at`. */
 function wideCharacterFlags(bytes: Uint8Array, at: number, lead: number): number {
@@ -142,4 +119,44 @@ export function scanText(bytes: Uint8Array): number {
     }
   }
   return flags;
+}
+
+// Characters up to U+00FF: strings of only these are one byte a character in V8 (and in Latin-1).
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+// U+0020 in both 16-bit halves of a word of UTF-16LE text, as the machine reads the word.
+const TWO_SPACES = LITTLE_ENDIAN ? 0x00200020 : 0x20002000;
+
+/**
+ * The U+0020 spaces in a text. The text is copied into the reused buffer (as Latin-1 when it
+ * fits, else as UTF-16) and counted four bytes at a time: about a third of the time of indexOf
+ * from space to space.
+ */
+export function countSpaces(text: string): number {
+  const latin1 = !BEYOND_LATIN1.test(text);
+  const length = latin1 ? text.length : text.length * 2;
+  if (length > SCRATCH_BYTES) {
+    let spaces = 0;
+    for (let at = text.indexOf(' '); at !== -1; at = text.indexOf(' ', at + 1)) spaces++;
+    return spaces;
+  }
+  scratchBuffer.write(text, 0, latin1 ? 'latin1' : 'utf16le');
+  // Letters after the end, so the last word counts no stray spaces.
+  scratchBuffer.fill(0x41, length, length + PADDING);
+  const count = (length + 3) >>> 2;
+  let spaces = 0;
+  if (latin1) {
+    for (let i = 0; i < count; i++) {
+      const matches = bytesEqualTo(scratchWords[i]!, 0x20);
+      // One bit per space, at bits 7, 15, 23 and 31: the product sums them into the top byte.
+      if (matches !== 0) spaces += Math.imul(matches >>> 7, 0x01010101) >>> 24;
+    }
+    return spaces;
+  }
+  for (let i = 0; i < count; i++) {
+    // Each 16-bit half that equals U+0020 becomes zero; then its bit 15 (or 31) ends up set.
+    const y = scratchWords[i]! ^ TWO_SPACES;
+    const matches = ~(((y & 0x7fff7fff) + 0x7fff7fff) | y) & 0x80008000;
+    if (matches !== 0) spaces += (matches >>> 15 & 1) + (matches >>> 31);
+  }
+  return spaces;
 }

@@ -1,5 +1,5 @@
 // Body text helpers shared by the line-based formats (article, markdown, text).
-import { countByte } from './bytes.ts';
+import { countSpaces } from './bytes.ts';
 
 const HEADING = /^#{1,6}\s+\S/;
 const LIST_ITEM = /^(?:[-*+•]|\d{1,3}[.)])\s+\S/;
@@ -93,8 +93,7 @@ export function isBlockMarker(text: string): boolean {
 /**
  * Words in a body (its paragraphs joined by blank lines), not counting block markers. Paragraphs
  * are collapsed (single spaces, no leading or trailing space), so a paragraph's words are its
- * spaces plus one. The spaces are counted in the body: one flat string, where indexOf runs about
- * twice as fast as over each paragraph.
+ * spaces plus one. The spaces are counted in the body, one flat string, in one call.
  */
 export function countWords(body: string, paragraphs: readonly string[]): number {
   let words = paragraphs.length + countSpaces(body);
@@ -103,16 +102,6 @@ export function countWords(body: string, paragraphs: readonly string[]): number 
     if (first > 0 && first <= 6 && isBlockMarker(paragraph.slice(0, first))) words--;
   }
   return words;
-}
-
-/** The U+0020 spaces in a text. */
-function countSpaces(text: string): number {
-  // Text of Latin-1 characters only is counted on its bytes, four at a time: a quarter faster,
-  // with the copy, than indexOf from space to space.
-  if (!BEYOND_LATIN1.test(text)) return countByte(Buffer.from(text, 'latin1'), 0x20);
-  let spaces = 0;
-  for (let at = text.indexOf(' '); at !== -1; at = text.indexOf(' ', at + 1)) spaces++;
-  return spaces;
 }
 
 const EXCERPT_LENGTH = 240;

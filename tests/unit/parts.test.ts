@@ -6,7 +6,7 @@ import { splitByline } from '../../shared/authors.ts';
 import { parseDate, parseLooseDate } from '../../shared/dates.ts';
 import { detectLanguage } from '../../shared/language.ts';
 import { canonicalUrl, siteOf } from '../../shared/url.ts';
-import { countByte, scanText, TEXT_SCAN } from '../../shared/bytes.ts';
+import { countSpaces, scanText, TEXT_SCAN } from '../../shared/bytes.ts';
 import { decodeBytes } from '../../shared/decode.ts';
 import { normalizeDocument } from '../../shared/index.ts';
 import { linesToParagraphs } from '../../shared/text.ts';
@@ -159,16 +159,17 @@ describe('decodeBytes', () => {
   });
 });
 
-describe('countByte', () => {
-  it('counts a byte value at any buffer alignment and length', () => {
+describe('countSpaces', () => {
+  it('counts U+0020 in Latin-1 and wider text of any length', () => {
+    const unit = fc.constantFrom(' ', 'a', '\u00a0', '\u2020', '\u0120', '\u2000', '\u3000', 'ÿ', '😀');
     fc.assert(
-      fc.property(fc.uint8Array({ min: 30, max: 33, maxLength: 40 }), fc.nat(3), fc.integer({ min: 30, max: 33 }), (values, offset, byte) => {
-        const bytes = new Uint8Array(offset + values.length).subarray(offset);
-        bytes.set(values);
-        expect(countByte(bytes, byte)).toBe(values.filter((value) => value === byte).length);
+      fc.property(fc.array(unit, { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        expect(countSpaces(text)).toBe(text.split(' ').length - 1);
       }),
       { numRuns: 5000 },
     );
+    for (const text of ['a b '.repeat(40000), 'a b ’'.repeat(20000)]) expect(countSpaces(text)).toBe(text.split(' ').length - 1);
   });
 });
 
