@@ -12,10 +12,9 @@
 
   ;; The flags of `TEXT_SCAN` in shared/bytes.ts.
   (global $CONTROL i32 (i32.const 1))
-  (global $NON_ASCII i32 (i32.const 2))
-  (global $WIDE i32 (i32.const 4))
-  (global $SPACING i32 (i32.const 8))
-  (global $MAYBE_NOT_NFC i32 (i32.const 16))
+  (global $WIDE i32 (i32.const 2))
+  (global $SPACING i32 (i32.const 4))
+  (global $MAYBE_NOT_NFC i32 (i32.const 8))
 
   ;; What memory[0, end) holds, as a set of flags (see `TEXT_SCAN`).
   (func (export "scan") (param $end i32) (result i32)
@@ -52,10 +51,9 @@
                 (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 0x20)))))
           (then (local.set $flags (i32.or (local.get $flags) (global.get $SPACING)))))
 
-        ;; Bytes from 0x80 up.
+        ;; Bytes from 0x80 up: the rest is about characters past ASCII.
         (if (i8x16.bitmask (local.get $v))
           (then
-            (local.set $flags (i32.or (local.get $flags) (global.get $NON_ASCII)))
             ;; U+00A0 is C2 A0.
             (if (v128.any_true
                   (v128.and

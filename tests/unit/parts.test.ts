@@ -177,7 +177,6 @@ describe('scanText', () => {
   // What each flag means, said on the decoded text.
   const expected = (text: string): number =>
     (/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(text) ? TEXT_SCAN.control : 0) |
-    (/[^\u0000-\u007f]/.test(text) ? TEXT_SCAN.nonAscii : 0) |
     (/[^\u0000-\u00ff]/.test(text) ? TEXT_SCAN.wide : 0) |
     (/  |[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(text) ? TEXT_SCAN.spacing : 0) |
     (/[^\u0000-\u00ff\u2002-\u207f]/.test(text) ? TEXT_SCAN.maybeNotNfc : 0);

@@ -15,11 +15,11 @@ describe('the WebAssembly scans', () => {
     const cases: Array<[string, number]> = [
       ['  ', TEXT_SCAN.spacing],
       ['\t', TEXT_SCAN.control | TEXT_SCAN.spacing],
-      ['\u00a0', TEXT_SCAN.nonAscii | TEXT_SCAN.spacing],
-      ['\u2003', TEXT_SCAN.nonAscii | TEXT_SCAN.wide | TEXT_SCAN.spacing],
-      ['\ufeff', TEXT_SCAN.nonAscii | TEXT_SCAN.wide | TEXT_SCAN.spacing | TEXT_SCAN.maybeNotNfc],
-      ['’', TEXT_SCAN.nonAscii | TEXT_SCAN.wide],
-      ['ж', TEXT_SCAN.nonAscii | TEXT_SCAN.wide | TEXT_SCAN.maybeNotNfc],
+      ['\u00a0', TEXT_SCAN.spacing],
+      ['\u2003', TEXT_SCAN.wide | TEXT_SCAN.spacing],
+      ['\ufeff', TEXT_SCAN.wide | TEXT_SCAN.spacing | TEXT_SCAN.maybeNotNfc],
+      ['’', TEXT_SCAN.wide],
+      ['ж', TEXT_SCAN.wide | TEXT_SCAN.maybeNotNfc],
     ];
     for (const at of boundaries) {
       for (const [text, flags] of cases) {
