@@ -67,6 +67,7 @@ export function scanText(bytes: Uint8Array): number {
     const rest = bytes.length - offset;
     // A chunk and the block after it, for the checks that look ahead past the chunk's end.
     const copied = Math.min(rest, CHUNK + BLOCK);
+    // Most documents fit in one chunk: copied whole, without a subarray view.
     memory.set(offset === 0 && copied === bytes.length ? bytes : bytes.subarray(offset, offset + copied));
     pad(copied);
     if (rest <= CHUNK) return flags | wasm.scan(roundUp(rest));
@@ -74,8 +75,11 @@ export function scanText(bytes: Uint8Array): number {
   }
 }
 
-// Characters up to U+00FF: strings of only these are one byte a character in V8 (and in Latin-1).
-const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+/**
+ * A character past U+00FF. Strings without one are one byte a character in V8 (and in Latin-1),
+ * and V8 answers this test on them without scanning.
+ */
+export const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** The U+0020 spaces in a text: copied into the module's memory as Latin-1 when it fits, else as UTF-16. */
 export function countSpaces(text: string): number {

@@ -28,7 +28,11 @@ function hintOf(meta: DocumentMeta): Hint {
   return null;
 }
 
-/** The format and fields of a text. `plainSpacing`: see `linesToParagraphs` (JSON strings can hold escapes, so it is for the line formats). */
+/**
+ * The format and fields of a text. `plainSpacing` (see `linesToParagraphs`) is about the bytes
+ * as written, so only the line formats use it: JSON escapes and HTML entities can stand for
+ * whitespace that the bytes do not show.
+ */
 function extract(text: string, meta: DocumentMeta, plainSpacing: boolean): { format: DocumentFormat; extracted: Extracted } {
   const hint = hintOf(meta);
   const start = text.search(NON_SPACE);

@@ -1,5 +1,5 @@
 // Body text helpers shared by the line-based formats (article, markdown, text).
-import { countSpaces } from './bytes.ts';
+import { BEYOND_LATIN1, countSpaces } from './bytes.ts';
 
 const HEADING = /^#{1,6}\s+\S/;
 const LIST_ITEM = /^(?:[-*+•]|\d{1,3}[.)])\s+\S/;
@@ -7,6 +7,7 @@ const RULE = /^(?:-{3,}|\*{3,}|_{3,})$/;
 const WHITESPACE_RUN = /[\s\u0000-\u001f\u007f]+/g;
 // Whitespace other than a single U+0020, and C0 controls (never part of a document's text),
 // that `collapse` must rewrite: a plain list of characters is much cheaper to scan for than `\s\s`.
+// The byte scan's `TEXT_SCAN.spacing` (bytes.ts, wasm/text-scan.wat) looks for the same set.
 const NEEDS_COLLAPSE = /  |[\u0000-\u001f\u007f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
 /** Collapses every run of whitespace (and control characters) to one space, and trims. */
@@ -55,6 +56,7 @@ export function linesToParagraphs(lines: readonly string[], start = 0, end = lin
       if (kind === 'quote') {
         current += ' ' + content;
       } else {
+        // The block before is no quote (kind narrows to 'paragraph' or 'list' here).
         addParagraph(paragraphs, current, plainSpacing);
         current = '> ' + content;
         kind = 'quote';
@@ -148,11 +150,10 @@ export function unwrapEmphasis(text: string): string {
 
 const EMPHASIS = /^([*_]{1,3})(.+?)\1$/;
 
-// Characters up to U+00FF neither decompose nor combine, so text of them alone is in NFC. On a
-// one-byte string (only such characters) V8 answers this test without scanning.
-const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
-
-/** The text in Unicode NFC; text that cannot change skips ICU. */
+/**
+ * The text in Unicode NFC; text that cannot change skips ICU. Characters up to U+00FF neither
+ * decompose nor combine, so text of them alone is in NFC.
+ */
 export function toNFC(text: string): string {
   return BEYOND_LATIN1.test(text) ? text.normalize('NFC') : text;
 }

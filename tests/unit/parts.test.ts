@@ -199,6 +199,20 @@ describe('scanText', () => {
     );
   });
 
+  it('flags as spacing exactly the characters that collapse rewrites: JavaScript whitespace but line breaks and single spaces, and controls', () => {
+    const wrong: string[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      const char = String.fromCharCode(code);
+      // Line breaks split lines first; a single space stays (two in a row are tested above).
+      if (char === '\n' || char === '\r' || char === ' ') continue;
+      const rewritten = /[\s\u0000-\u001f\u007f]/.test(char);
+      const flagged = (scanText(new TextEncoder().encode(`a${char}a`)) & TEXT_SCAN.spacing) !== 0;
+      if (rewritten !== flagged) wrong.push(code.toString(16));
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('reads documents larger than its reused buffer the same way', () => {
     const plain = 'word '.repeat(30000);
     for (const tail of ['', 'x', '  ', '\t', '\u00a0', '’', 'ж', '\u2000']) {
