@@ -1,12 +1,19 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EmulatorS3Event } from './emulators.ts';
-import type { EmulatorMessage, EmulatorProcessConfig } from './emulator-process.ts';
+import type { EmulatorMessage, EmulatorProcessConfig, EmulatorRequest } from './emulator-process.ts';
 
 export interface EmulatorProcess {
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
   readonly pid: number;
+  /**
+   * Resolves once every S3 event of the requests the emulator has answered so far has been
+   * passed to `onEvent`. s3rver emits an event before it responds, but the event travels over
+   * IPC and the response over TCP, so a client can see its response first. Rejects when the
+   * emulator process does not answer within `timeoutMs`.
+   */
+  eventsDelivered(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,9 +43,15 @@ export async function startEmulatorProcess(config: EmulatorProcessConfig, onEven
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const request = (message: EmulatorRequest): void => {
+    child.send(message);
+  };
+  const syncs = new Map<number, () => void>();
+  let nextSync = 0;
   const ready = await new Promise<{ s3Endpoint: string; dynamodbEndpoint: string }>((resolve, reject) => {
     child.on('message', (message: EmulatorMessage) => {
       if (message.type === 'event') onEvent(message.event);
+      else if (message.type === 'synced') syncs.get(message.id)?.();
       else if (message.type === 'ready') resolve(message);
       else if (message.type === 'failed') reject(new Error(`The local S3 or DynamoDB did not start: ${message.message}`));
     });
@@ -47,8 +60,25 @@ export async function startEmulatorProcess(config: EmulatorProcessConfig, onEven
   return {
     ...ready,
     pid: child.pid ?? 0,
+    async eventsDelivered(timeoutMs = 120_000) {
+      if (child.exitCode !== null || !child.connected) return;
+      const id = nextSync++;
+      let timer: NodeJS.Timeout | undefined;
+      const synced = new Promise<void>((resolve) => syncs.set(id, resolve));
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`The emulator process did not answer in ${timeoutMs} ms.`)), timeoutMs);
+      });
+      request({ type: 'sync', id });
+      try {
+        // A process that exits meanwhile sends no more events either.
+        await Promise.race([synced, exited, timedOut]);
+      } finally {
+        clearTimeout(timer);
+        syncs.delete(id);
+      }
+    },
     async stop() {
-      if (child.exitCode === null && child.connected) child.send('stop');
+      if (child.exitCode === null && child.connected) request('stop');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);

@@ -105,7 +105,10 @@ export interface LocalStack {
   readonly store: DocumentStore;
   /** Live counts of the notifications put on the queue. */
   readonly notifications: NotificationCounts;
-  /** Resolves when every queued event has been processed (or dead-lettered). */
+  /**
+   * Resolves when the S3 events of every upload answered so far are on the queue, and every
+   * queued event has been processed (or dead-lettered).
+   */
   drained(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -255,7 +258,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       runner: activeRunner,
       store,
       notifications,
-      drained: (timeoutMs) => activeRunner.drained(timeoutMs),
+      async drained(timeoutMs = 120_000) {
+        const deadline = Date.now() + timeoutMs;
+        await emulators.eventsDelivered(timeoutMs);
+        await activeRunner.drained(Math.max(0, deadline - Date.now()));
+      },
       async stop() {
         await activeRunner.stop();
         for (const server of servers.reverse()) await server.close();
