@@ -81,7 +81,10 @@ export function scanText(bytes: Uint8Array): number {
  */
 export const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
-/** The U+0020 spaces in a text: copied into the module's memory as Latin-1 when it fits, else as UTF-16. */
+/**
+ * The U+0020 spaces in a text. It is copied into the module's memory in chunks of up to 64 KiB:
+ * as Latin-1 when every character fits in one byte, else as UTF-16.
+ */
 export function countSpaces(text: string): number {
   const latin1 = !BEYOND_LATIN1.test(text);
   const chars = latin1 ? CHUNK : CHUNK / 2;
