@@ -12,7 +12,7 @@ import type { BodyRef, BodyStore } from '../bodies.ts';
 import { DEFAULT_INLINE_BODY_LIMIT_BYTES } from '../config.ts';
 import type { NormalizedDocument } from '../document.ts';
 import { DocumentError, isDocumentErrorCode } from '../errors.ts';
-import { canonicalUrl } from '../index.ts';
+import { canonicalUrl } from '../url.ts';
 import { toStoreError } from './errors.ts';
 import { itemSize } from './item-size.ts';
 import { authorEntriesOf, documentItem, failureItem, tombstoneItem, type Item } from './items.ts';
