@@ -13,6 +13,7 @@ import {
   memoryTempDir,
   startLocalDynamo,
   startLocalS3,
+  type LocalServer,
 } from '../../local/emulators.ts';
 
 /** Credentials both emulators accept. */
@@ -80,4 +81,22 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts dynalite alone on a free port, with one table of the documents table's schema.
+ *
+ * @example
+ * const dynamo = await startDynamoTable('faults');
+ * afterAll(() => dynamo.close());
+ */
+export async function startDynamoTable(tableName: string): Promise<LocalServer> {
+  const dynamo = await startLocalDynamo({ port: 0 });
+  const admin = localDynamoClient(dynamo.endpoint);
+  try {
+    await ensureTable(admin, tableName);
+  } finally {
+    admin.destroy();
+  }
+  return dynamo;
 }

@@ -1,6 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable, localDynamoClient, startLocalDynamo, type LocalServer } from '../../local/emulators.ts';
+import { localDynamoClient, type LocalServer } from '../../local/emulators.ts';
+import { startDynamoTable } from '../helpers/emulators.ts';
 import { injectFaults, isInjectedFault, type InjectedFault } from '../../local/faults.ts';
 import { LocalQueue } from '../../local/queue.ts';
 import { seededRandom } from '../../local/random.ts';
@@ -80,10 +81,7 @@ describe('LocalQueue in random order', () => {
 describe('fault injection in an SDK client', () => {
   let dynamo: LocalServer;
   beforeAll(async () => {
-    dynamo = await startLocalDynamo({ port: 0 });
-    const client = localDynamoClient(dynamo.endpoint);
-    await ensureTable(client, 'faults');
-    client.destroy();
+    dynamo = await startDynamoTable('faults');
   });
   afterAll(() => dynamo?.close());
 
@@ -124,10 +122,7 @@ describe('fault injection in an SDK client', () => {
 describe('author index under concurrent writers of one key', () => {
   let dynamo: LocalServer;
   beforeAll(async () => {
-    dynamo = await startLocalDynamo({ port: 0 });
-    const client = localDynamoClient(dynamo.endpoint);
-    await ensureTable(client, 'documents');
-    client.destroy();
+    dynamo = await startDynamoTable('documents');
   });
   afterAll(() => dynamo?.close());
 
