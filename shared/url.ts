@@ -1,3 +1,5 @@
+import punycode from 'punycode.js';
+
 /**
  * Longest URL kept (after canonicalization too). The URL is an index key, and DynamoDB caps an
  * index partition key at 2,048 bytes; real article URLs are far shorter.
@@ -7,29 +9,30 @@ export const MAX_URL_LENGTH = 2000;
 // Query parameters that only say how a reader arrived, never which page it is.
 const TRACKING_PARAMETER = /^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_hsenc|_hsmi|ocid)$/i;
 const ABSOLUTE_HTTP = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
-// A URL the parser would only lower-case, trim of its fragment and of tracking parameters: host
-// labels of letters, digits and hyphens (no port, credentials or punycode labels, which the parser
-// validates; the last label starts with a letter, so it is no IPv4 address), path segments of
-// characters the parser leaves as they are (no dot segments, escapes or trailing slash), and
-// `name=value` parameters whose characters form-encoding leaves as they are. Most article URLs
-// are such; they skip the full parse. Groups: scheme, host, path, query.
-const SIMPLE_URL =
-  /^(https?):\/\/((?:(?!xn--)[a-z0-9-]+\.)+(?!xn--)[a-z][a-z0-9-]*)((?:\/(?!\.\.?(?:[/?#]|$))[A-Za-z0-9_~.!$&'()*+,;=:@-]+)*)(?:\?([\w.*-]+=[\w.*-]*(?:&[\w.*-]+=[\w.*-]*)*))?(?:#[\x21-\x7e]*)?$/i;
+const IDN_LABEL = /^[\p{L}\p{M}\p{N}\p{S}-]+$/u;
 
-/** The name of a `name=value` parameter. */
-function nameOf(param: string): string {
-  return param.slice(0, param.indexOf('='));
-}
-
-/** The canonical form of a URL that SIMPLE_URL matched, as the full parse would give it. */
-function canonicalSimpleUrl(match: RegExpExecArray): string {
-  const [, scheme, host, path, query] = match;
-  const origin = scheme!.toLowerCase() + '://' + host!.toLowerCase();
-  const params = query === undefined ? [] : query.split('&').filter((param) => !TRACKING_PARAMETER.test(nameOf(param)));
-  if (params.length === 0) return origin + path;
-  // Sorted by name, stably, as URLSearchParams.sort does; an empty path is "/" before a query.
-  params.sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0));
-  return origin + (path || '/') + '?' + params.join('&');
+/**
+ * Whether every `xn--` label of a parsed host is real punycode: it decodes to a label that holds
+ * a character past ASCII, only letters, marks, digits, symbols and hyphens, in lower case and NFC
+ * (what IDNA's mapping would leave as it is), and it encodes back to itself. Node's URL parsers
+ * disagree on labels that are not (Node 20 rejects `http://a.xn--abc`, Node 24 keeps it), and a
+ * URL is an index key, so such hosts are refused here, the same way on every runtime.
+ */
+function punycodeLabelsValid(hostname: string): boolean {
+  if (!hostname.includes('xn--')) return true;
+  for (const label of hostname.split('.')) {
+    if (!label.startsWith('xn--')) continue;
+    const encoded = label.slice(4);
+    let decoded: string;
+    try {
+      decoded = punycode.decode(encoded);
+    } catch {
+      return false;
+    }
+    if (!/[^\x00-\x7f]/.test(decoded) || !IDN_LABEL.test(decoded)) return false;
+    if (decoded.toLowerCase() !== decoded || decoded.normalize('NFC') !== decoded || punycode.encode(decoded) !== encoded) return false;
+  }
+  return true;
 }
 
 /**
@@ -44,11 +47,6 @@ function canonicalSimpleUrl(match: RegExpExecArray): string {
 export function canonicalUrl(raw: string): string | null {
   const trimmed = raw.trim();
   if (trimmed.length > MAX_URL_LENGTH) return null;
-  const simple = SIMPLE_URL.exec(trimmed);
-  if (simple) {
-    const canonical = canonicalSimpleUrl(simple);
-    return canonical.length > MAX_URL_LENGTH ? null : canonical;
-  }
   if (!ABSOLUTE_HTTP.test(trimmed)) return null;
   let url: URL;
   try {
@@ -56,6 +54,7 @@ export function canonicalUrl(raw: string): string | null {
   } catch {
     return null;
   }
+  if (!punycodeLabelsValid(url.hostname)) return null;
   url.hash = '';
   url.username = '';
   url.password = '';

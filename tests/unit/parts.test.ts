@@ -42,7 +42,7 @@ describe('canonicalUrl', () => {
     expect(canonicalUrl(raw)).toBeNull();
   });
 
-  it('equals the WHATWG-parsed form for plain URLs (which skip the full parse)', () => {
+  it('equals the WHATWG-parsed form for plain URLs', () => {
     const label = fc.stringMatching(/^[a-z0-9-]{1,6}$/);
     const segment = fc.stringMatching(/^[A-Za-z0-9_~.!$&'()*+,;=:@-]{1,8}$/);
     fc.assert(
@@ -50,12 +50,11 @@ describe('canonicalUrl', () => {
         const raw = `${scheme}://${labels.join('.')}${segments.map((s) => '/' + s).join('')}`;
         expect(canonicalUrl(raw)).toBe(reference(raw));
       }),
-      { numRuns: 10_000 },
+      { numRuns: 2_000 },
     );
-    expect(canonicalUrl('http://0.xn--')).toBeNull();
   });
 
-  it('equals the WHATWG-parsed form for URLs with upper case, parameters and fragments (which skip the full parse)', () => {
+  it('equals the WHATWG-parsed form for URLs with upper case, parameters and fragments', () => {
     const label = fc.stringMatching(/^[A-Za-z0-9-]{1,5}$/);
     const segment = fc.stringMatching(/^[A-Za-z0-9_~.!$&'()*+,;=:@-]{1,6}$/);
     const param = fc.tuple(fc.constantFrom('utm_source', 'UTM_Medium', 'fbclid', 'gclid', 'id', 'a', 'B', 'a_b', '*.-'), fc.stringMatching(/^[\w.*-]{0,4}$/));
@@ -72,8 +71,29 @@ describe('canonicalUrl', () => {
           expect(canonicalUrl(raw)).toBe(reference(raw));
         },
       ),
-      { numRuns: 10_000 },
+      { numRuns: 2_000 },
     );
+  });
+
+  // A URL is an index key: these must come out the same on Node 20 (the laptop) and Node 24
+  // (Lambda), whose URL parsers differ on hosts with broken punycode labels.
+  it.each([
+    ['http://0.xn--', null],
+    ['http://xn--', null],
+    ['http://a.xn--abc/x', null],
+    ['http://xn--a.com', null],
+    ['http://a.xn--a-', null],
+    ['https://xn--ls8h.la/p', 'https://xn--ls8h.la/p'],
+    ['https://Bücher.example/Straße?b=1&a=2', 'https://xn--bcher-kva.example/Stra%C3%9Fe?a=2&b=1'],
+    ['https://例え.jp/記事', 'https://xn--r8jz45g.jp/%E8%A8%98%E4%BA%8B'],
+    ['https://XN--BCHER-KVA.example/', 'https://xn--bcher-kva.example'],
+    ['http://192.168.0.1:80/a/', 'http://192.168.0.1/a'],
+    ['http://0x7f.1/', 'http://127.0.0.1'],
+    ['https://example.com/a/../b/./c', 'https://example.com/b/c'],
+    ['https://example.com/%7euser/?q=a%20b&utm_source=x', 'https://example.com/%7euser?q=a+b'],
+    ['https://example.com/?q=a+b&a', 'https://example.com/?a=&q=a+b'],
+  ])('gives %j the same canonical form on every runtime', (raw, expected) => {
+    expect(canonicalUrl(raw)).toBe(expected);
   });
 
   it('gives the site without www.', () => {
