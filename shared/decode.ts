@@ -1,18 +1,9 @@
-import { isUtf8, transcode } from 'node:buffer';
-import { TextDecoder } from 'node:util';
-import { scanText, TEXT_SCAN } from './bytes.ts';
 import { DocumentError } from './errors.ts';
 
 export interface DecodedText {
   text: string;
+  /** The WHATWG name of the encoding the bytes were read in (`utf-8`, `windows-1252`, ...). */
   encoding: string;
-  /** True when the text is known to be in Unicode NFC already (ASCII, Latin-1, curly quotes and dashes). */
-  nfc: boolean;
-  /**
-   * True when the text holds no whitespace that collapsing would rewrite but line breaks: no
-   * tab or other control, no two spaces in a row, no Unicode space (see `TEXT_SCAN.spacing`).
-   */
-  plainSpacing: boolean;
 }
 
 // Leading bytes of common binary formats, so the error can say what the upload was.
@@ -33,41 +24,41 @@ const SIGNATURES: ReadonlyArray<{ name: string; bytes: readonly number[] }> = [
   { name: 'a WebAssembly module', bytes: [0x00, 0x61, 0x73, 0x6d] },
 ];
 
-const SNIFF_BYTES = 1024;
-const UTF8_BOM = [0xef, 0xbb, 0xbf];
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   if (bytes.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
   return true;
 }
 
-/**
- * Valid UTF-8 as a string. TextDecoder takes about 6 ns for each non-ASCII character; text with
- * characters past U+00FF (Cyrillic, Greek, CJK, curly quotes) is a two-byte string in any case,
- * and ICU's transcoding to UTF-16 reads it several times as fast. Other text keeps TextDecoder,
- * which gives V8's one-byte strings (cheaper to search, normalize and hash later).
- */
-function decodeUtf8(bytes: Uint8Array, scan: number): string {
-  if ((scan & TEXT_SCAN.wide) === 0) return UTF8.decode(bytes);
-  const text = transcode(bytes, 'utf8', 'utf16le').toString('utf16le');
-  // TextDecoder drops a byte order mark.
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+const SNIFF_BYTES = 1024;
+// How far into a page a browser may still find its `<meta charset>` (it reparses when one comes
+// after the first kilobyte that the prescan reads); real pages put long scripts before it.
+const META_CHARSET_BYTES = 64 * 1024;
+// An HTML page that declares UTF-8 but holds a few stray bytes is read as a browser reads it, with
+// U+FFFD for each, when they are at most this many and at most one in this many bytes.
+const MAX_STRAY_SEQUENCES = 16;
+const STRAY_SPACING = 1000;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const UTF8_LENIENT = new TextDecoder('utf-8');
+const LATIN1 = new TextDecoder('latin1');
+const HTML_START = /^(?:\ufeff|ï»¿)?\s*<(?:!doctype\s+html|html|head|body|meta|title|!--)[\s>/]/i;
+
+function nulError(at: number): DocumentError {
+  return new DocumentError('unsupported_format', `The file contains NUL bytes (binary data at byte ${at}), not text.`);
 }
 
 /**
- * Rejects binary data: a known signature, a NUL byte anywhere, or mostly control characters in
- * the first kilobyte. (Stray control characters in text are dropped later, with the whitespace.)
+ * Rejects binary data: a known signature, a NUL byte, or mostly control characters in the first
+ * kilobyte. A web page may hold a stray NUL further on (browsers skip them), so a page that
+ * starts as HTML only fails on a NUL in its first kilobyte; other text fails on any NUL. Other
+ * stray control characters are dropped later, with the whitespace.
  */
-function rejectBinary(bytes: Uint8Array, scan: number): void {
+function rejectBinary(bytes: Uint8Array, html: boolean): void {
   for (const signature of SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
       throw new DocumentError('unsupported_format', `The file is ${signature.name}, not a text document.`);
     }
   }
-  // Most text holds no control byte but line breaks: then there is nothing to count or find.
-  if ((scan & TEXT_SCAN.control) === 0) return;
   const end = Math.min(bytes.length, SNIFF_BYTES);
   let controls = 0;
   for (let i = 0; i < end; i++) {
@@ -80,13 +71,10 @@ function rejectBinary(bytes: Uint8Array, scan: number): void {
   if (controls > 8 && controls * 20 > end) {
     throw new DocumentError('unsupported_format', 'The file is mostly control characters (binary data), not text.');
   }
-  // Buffer's indexOf is a native memchr; the typed array's is several times slower.
-  const nul = bytes.length > end ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(0, end) : -1;
-  if (nul !== -1) throw nulError(nul);
-}
-
-function nulError(at: number): DocumentError {
-  return new DocumentError('unsupported_format', `The file contains NUL bytes (binary data at byte ${at}), not text.`);
+  if (!html && bytes.length > end) {
+    const nul = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(0, end);
+    if (nul !== -1) throw nulError(nul);
+  }
 }
 
 /** The charset a Content-Type header declares, lower-cased, or null. */
@@ -96,10 +84,12 @@ function declaredCharset(contentType: string | undefined): string | null {
   return match ? match[1]!.toLowerCase() : null;
 }
 
-/** The charset an HTML document declares in a `<meta>` within its first kilobyte, or null. */
+/** The charset an HTML page declares in a `<meta>` of its head, or null. */
 function htmlMetaCharset(bytes: Uint8Array): string | null {
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
-  const match = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head);
+  let head = LATIN1.decode(bytes.subarray(0, META_CHARSET_BYTES));
+  const body = head.search(/<body[\s>]/i);
+  if (body !== -1) head = head.slice(0, body);
+  const match = /<meta\s[^>]*charset\s*=\s*["']?([\w.:-]+)/i.exec(head);
   return match ? match[1]!.toLowerCase() : null;
 }
 
@@ -111,42 +101,56 @@ function decodeWith(label: string, bytes: Uint8Array, source: string): DecodedTe
     throw new DocumentError('invalid_encoding', `The ${source} declares the charset "${label}", which is not a known text encoding.`);
   }
   try {
-    return { text: decoder.decode(bytes), encoding: decoder.encoding, nfc: false, plainSpacing: false };
+    return { text: decoder.decode(bytes), encoding: decoder.encoding };
   } catch {
     throw new DocumentError('invalid_encoding', `The file is not valid ${decoder.encoding} text, although the ${source} declares it.`);
   }
 }
 
+/** A page declared as UTF-8 with a few stray bytes, read with U+FFFD for each; else null. */
+function strayBytesReplaced(bytes: Uint8Array): string | null {
+  const text = UTF8_LENIENT.decode(bytes);
+  let stray = 0;
+  for (let at = text.indexOf('\ufffd'); at !== -1; at = text.indexOf('\ufffd', at + 1)) stray++;
+  return stray <= MAX_STRAY_SEQUENCES && stray * STRAY_SPACING <= bytes.length ? text : null;
+}
+
 /**
  * Turns the bytes of an upload into text. UTF-8 (with or without BOM) and UTF-16 with a BOM are
  * read as such. Anything else must be declared, by a `charset` in the content type or, for HTML,
- * by a `<meta charset>`: undeclared bytes that are not UTF-8 are rejected, never guessed.
+ * by a `<meta charset>` in its head: undeclared bytes that are not UTF-8 are rejected, never
+ * guessed. A page that declares UTF-8 itself and holds a few stray bytes is read as a browser
+ * reads it, with U+FFFD for each.
+ *
+ * @example
+ * decodeBytes(new TextEncoder().encode('Café'))       // { text: 'Café', encoding: 'utf-8' }
+ * decodeBytes(Uint8Array.of(0x43, 0x61, 0x66, 0xe9), 'text/plain; charset=latin1').text // 'Café'
  */
 export function decodeBytes(bytes: Uint8Array, contentType?: string): DecodedText {
   if (startsWith(bytes, [0xff, 0xfe]) && !startsWith(bytes, [0xff, 0xfe, 0x00, 0x00])) {
     return decodeWith('utf-16le', bytes, 'byte order mark');
   }
   if (startsWith(bytes, [0xfe, 0xff])) return decodeWith('utf-16be', bytes, 'byte order mark');
-  // A UTF-8 byte order mark is dropped with decoding, so the scan leaves it out.
-  const scan = scanText(startsWith(bytes, UTF8_BOM) ? bytes.subarray(UTF8_BOM.length) : bytes);
-  rejectBinary(bytes, scan);
+  const html = HTML_START.test(LATIN1.decode(bytes.subarray(0, 256)));
+  rejectBinary(bytes, html);
 
   const declared = declaredCharset(contentType);
   if (declared && declared !== 'utf-8' && declared !== 'utf8' && declared !== 'us-ascii') {
     return decodeWith(declared, bytes, 'content type');
   }
-  if (isUtf8(bytes)) {
-    return {
-      text: decodeUtf8(bytes, scan),
-      encoding: 'utf-8',
-      nfc: (scan & TEXT_SCAN.maybeNotNfc) === 0,
-      plainSpacing: (scan & TEXT_SCAN.spacing) === 0,
-    };
+  try {
+    return { text: UTF8.decode(bytes), encoding: 'utf-8' };
+  } catch {
+    // Not UTF-8: the page may say what it is.
   }
-  const meta = htmlMetaCharset(bytes);
+  const meta = html ? htmlMetaCharset(bytes) : null;
   if (meta && meta !== 'utf-8' && meta !== 'utf8') return decodeWith(meta, bytes, 'HTML <meta charset>');
+  const replaced = meta ? strayBytesReplaced(bytes) : null;
+  if (replaced !== null) return { text: replaced, encoding: 'utf-8' };
   throw new DocumentError(
     'invalid_encoding',
-    'The file is not valid UTF-8 and declares no other charset (send a charset in the content type).',
+    meta
+      ? 'The page declares UTF-8 but is not valid UTF-8 text.'
+      : 'The file is not valid UTF-8 and declares no other charset (send a charset in the content type).',
   );
 }

@@ -28,12 +28,8 @@ function hintOf(meta: DocumentMeta): Hint {
   return null;
 }
 
-/**
- * The format and fields of a text. `plainSpacing` (see `linesToParagraphs`) is about the bytes
- * as written, so only the line formats use it: JSON escapes and HTML entities can stand for
- * whitespace that the bytes do not show.
- */
-function extract(text: string, meta: DocumentMeta, plainSpacing: boolean): { format: DocumentFormat; extracted: Extracted } {
+/** The format and fields of a text. */
+function extract(text: string, meta: DocumentMeta): { format: DocumentFormat; extracted: Extracted } {
   const hint = hintOf(meta);
   const start = text.search(NON_SPACE);
   const first = text[start];
@@ -46,14 +42,14 @@ function extract(text: string, meta: DocumentMeta, plainSpacing: boolean): { for
     return { format: 'html', extracted: parseHtml(text) };
   }
   const lines = splitLines(text);
-  if (hasFrontMatter(lines)) return { format: 'markdown', extracted: parseMarkdown(lines, plainSpacing) };
-  const article = parseArticle(lines, plainSpacing);
+  if (hasFrontMatter(lines)) return { format: 'markdown', extracted: parseMarkdown(lines) };
+  const article = parseArticle(lines);
   if (article) return { format: 'article', extracted: article };
   if (hint === 'html') return { format: 'html', extracted: parseHtml(text) };
   if (hint === 'markdown' || /^#\s+\S/.test(text.slice(start, start + 200))) {
-    return { format: 'markdown', extracted: parseMarkdown(lines, plainSpacing) };
+    return { format: 'markdown', extracted: parseMarkdown(lines) };
   }
-  return { format: 'text', extracted: parseText(lines, plainSpacing) };
+  return { format: 'text', extracted: parseText(lines) };
 }
 
 function fallbackTitle(paragraphs: string[], key: string | undefined): string {
@@ -85,9 +81,9 @@ function normalize(bytes: Uint8Array, meta: DocumentMeta): NormalizedDocument {
   let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!NON_SPACE.test(text)) throw new DocumentError('empty', 'The file contains only whitespace.');
-  if (!decoded.nfc) text = toNFC(text);
+  text = toNFC(text);
 
-  const { format, extracted } = extract(text, meta, decoded.plainSpacing);
+  const { format, extracted } = extract(text, meta);
   // Inline markup in any format (HTML in Markdown, JSON or text; escaped tags in HTML text) is
   // dropped, so no served text runs when a client renders it as HTML.
   const paragraphs: string[] = [];

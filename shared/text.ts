@@ -1,18 +1,12 @@
 // Body text helpers shared by the line-based formats (article, markdown, text).
-import { BEYOND_LATIN1, countSpaces } from './bytes.ts';
 
 const HEADING = /^#{1,6}\s+\S/;
 const LIST_ITEM = /^(?:[-*+•]|\d{1,3}[.)])\s+\S/;
 const RULE = /^(?:-{3,}|\*{3,}|_{3,})$/;
 const WHITESPACE_RUN = /[\s\u0000-\u001f\u007f]+/g;
-// Whitespace other than a single U+0020, and C0 controls (never part of a document's text),
-// that `collapse` must rewrite: a plain list of characters is much cheaper to scan for than `\s\s`.
-// The byte scan's `TEXT_SCAN.spacing` (bytes.ts, wasm/text-scan.wat) looks for the same set.
-const NEEDS_COLLAPSE = /  |[\u0000-\u001f\u007f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
-
 /** Collapses every run of whitespace (and control characters) to one space, and trims. */
 export function collapse(text: string): string {
-  return NEEDS_COLLAPSE.test(text) ? text.replace(WHITESPACE_RUN, ' ').trim() : text.trim();
+  return text.replace(WHITESPACE_RUN, ' ').trim();
 }
 
 // Characters a block marker can start with: # - * + _ > digits and the bullet sign.
@@ -26,15 +20,11 @@ type BlockKind = 'paragraph' | 'list' | 'quote';
  * quotes each become a paragraph of their own (keeping their `#`, `-`, `>` markers); the lines
  * of one paragraph are joined and their whitespace collapsed.
  *
- * `plainSpacing` says the lines hold no whitespace but single spaces (see `DecodedText`). Then
- * trimmed lines joined by one space are collapsed already, and only quotes (which drop their
- * markers) still need it.
- *
  * @example
  * linesToParagraphs(['Intro', 'text.', '', '## Sub', '- a', '- b'], 0, 6)
  * // ['Intro text.', '## Sub', '- a', '- b']
  */
-export function linesToParagraphs(lines: readonly string[], start = 0, end = lines.length, plainSpacing = false): string[] {
+export function linesToParagraphs(lines: readonly string[], start = 0, end = lines.length): string[] {
   const paragraphs: string[] = [];
   let current = '';
   let kind: BlockKind = 'paragraph';
@@ -47,8 +37,8 @@ export function linesToParagraphs(lines: readonly string[], start = 0, end = lin
     }
     const heading = line !== '' && HEADING.test(line);
     if (line === '' || heading || RULE.test(line)) {
-      addParagraph(paragraphs, current, plainSpacing && kind !== 'quote');
-      if (heading) paragraphs.push(plainSpacing ? line : collapse(line));
+      addParagraph(paragraphs, current);
+      if (heading) paragraphs.push(collapse(line));
       current = '';
       kind = 'paragraph';
     } else if (line.charCodeAt(0) === 62 /* > */) {
@@ -57,31 +47,28 @@ export function linesToParagraphs(lines: readonly string[], start = 0, end = lin
         current += ' ' + content;
       } else {
         // The block before is no quote (kind narrows to 'paragraph' or 'list' here).
-        addParagraph(paragraphs, current, plainSpacing);
+        addParagraph(paragraphs, current);
         current = '> ' + content;
         kind = 'quote';
       }
     } else if (LIST_ITEM.test(line)) {
-      addParagraph(paragraphs, current, plainSpacing && kind !== 'quote');
+      addParagraph(paragraphs, current);
       current = line;
       kind = 'list';
     } else {
       current = current === '' ? line : current + ' ' + line;
     }
   }
-  addParagraph(paragraphs, current, plainSpacing && kind !== 'quote');
+  addParagraph(paragraphs, current);
   return paragraphs;
 }
 
 const QUOTE_MARKER = /^>+\s?/;
 
-/**
- * Adds a finished block's text, collapsed, to the paragraphs, unless nothing or a bare `>` is
- * left. A `collapsed` block is taken as it is.
- */
-function addParagraph(paragraphs: string[], block: string, collapsed: boolean): void {
+/** Adds a finished block's text, collapsed, to the paragraphs, unless nothing or a bare `>` is left. */
+function addParagraph(paragraphs: string[], block: string): void {
   if (block === '') return;
-  const text = collapsed ? block : collapse(block);
+  const text = collapse(block);
   if (text !== '' && text !== '>') paragraphs.push(text);
 }
 
@@ -95,10 +82,11 @@ export function isBlockMarker(text: string): boolean {
 /**
  * Words in a body (its paragraphs joined by blank lines), not counting block markers. Paragraphs
  * are collapsed (single spaces, no leading or trailing space), so a paragraph's words are its
- * spaces plus one. The spaces are counted in the body, one flat string, in one call.
+ * spaces plus one.
  */
 export function countWords(body: string, paragraphs: readonly string[]): number {
-  let words = paragraphs.length + countSpaces(body);
+  let words = paragraphs.length;
+  for (let at = body.indexOf(' '); at !== -1; at = body.indexOf(' ', at + 1)) words++;
   for (const paragraph of paragraphs) {
     const first = paragraph.indexOf(' ');
     if (first > 0 && first <= 6 && isBlockMarker(paragraph.slice(0, first))) words--;
@@ -150,12 +138,9 @@ export function unwrapEmphasis(text: string): string {
 
 const EMPHASIS = /^([*_]{1,3})(.+?)\1$/;
 
-/**
- * The text in Unicode NFC; text that cannot change skips ICU. Characters up to U+00FF neither
- * decompose nor combine, so text of them alone is in NFC.
- */
+/** The text in Unicode NFC. */
 export function toNFC(text: string): string {
-  return BEYOND_LATIN1.test(text) ? text.normalize('NFC') : text;
+  return text.normalize('NFC');
 }
 
 /** Splits text into lines on LF, CRLF or a lone CR. */

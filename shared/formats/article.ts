@@ -1,4 +1,4 @@
-import { isByline, splitByline } from '../authors.ts';
+import { parseByline } from '../authors.ts';
 import { dateLine } from '../dates.ts';
 import { collapse, headingText, linesToParagraphs, unwrapEmphasis } from '../text.ts';
 import type { Extracted } from './types.ts';
@@ -34,11 +34,12 @@ function readHeader(lines: readonly string[], start: number): Header {
   const header: Header = { authors: null, publishedAt: null, imageCredit: null, bodyStart: start };
   let seen = 0;
   let credit: RegExpExecArray | null;
+  let names: string[] | null;
   let i = nextNonEmpty(lines, start);
   while (i < lines.length && seen < MAX_HEADER_LINES) {
     const line = lines[i]!.trim();
-    if (header.authors === null && isByline(line)) {
-      header.authors = splitByline(line);
+    if (header.authors === null && (names = parseByline(line)) !== null) {
+      header.authors = names;
     } else if (header.imageCredit === null && (credit = CREDIT.exec(line)) !== null) {
       header.imageCredit = collapse(credit[1]!);
     } else if (header.publishedAt === null && line.length <= 60 && DIGIT.test(line)) {
@@ -88,9 +89,9 @@ function readTrailer(lines: readonly string[], from: number): Trailer | null {
 /**
  * Reads the scraped-news article format: `## Title`, then (in any order) a `By ...` byline, a
  * date line and a `## **credit**` line, then the article, then an `## Original url:` trailer.
- * Returns null when the text is not in this format. `plainSpacing`: see `linesToParagraphs`.
+ * Returns null when the text is not in this format.
  */
-export function parseArticle(lines: readonly string[], plainSpacing = false): Extracted | null {
+export function parseArticle(lines: readonly string[]): Extracted | null {
   const titleIndex = nextNonEmpty(lines, 0);
   if (titleIndex >= lines.length) return null;
   const titleMatch = TITLE.exec(lines[titleIndex]!.trim());
@@ -108,6 +109,6 @@ export function parseArticle(lines: readonly string[], plainSpacing = false): Ex
     url: trailer?.url ?? null,
     tags: [],
     language: null,
-    paragraphs: linesToParagraphs(lines, header.bodyStart, trailer?.bodyEnd ?? lines.length, plainSpacing),
+    paragraphs: linesToParagraphs(lines, header.bodyStart, trailer?.bodyEnd ?? lines.length),
   };
 }

@@ -39,9 +39,9 @@ function readFrontMatter(lines: readonly string[]): { record: Record<string, unk
 
 /**
  * Reads Markdown, with optional YAML front matter (title, author(s), date, url, tags).
- * `plainSpacing`: see `linesToParagraphs`.
+ *
  */
-export function parseMarkdown(lines: readonly string[], plainSpacing = false): Extracted {
+export function parseMarkdown(lines: readonly string[]): Extracted {
   const { record, bodyStart } = hasFrontMatter(lines) ? readFrontMatter(lines) : { record: {}, bodyStart: 0 };
   const meta = metadataFrom(record);
   let start = bodyStart;
@@ -53,5 +53,5 @@ export function parseMarkdown(lines: readonly string[], plainSpacing = false): E
     title = headingText(heading[1]!);
     start++;
   }
-  return { ...meta, title, paragraphs: linesToParagraphs(lines, start, lines.length, plainSpacing) };
+  return { ...meta, title, paragraphs: linesToParagraphs(lines, start, lines.length) };
 }

@@ -3,8 +3,8 @@ import type { Extracted } from './types.ts';
 
 const MAX_TITLE = 300;
 
-/** Plain text: the first non-empty line is the title, the rest is the body. `plainSpacing`: see `linesToParagraphs`. */
-export function parseText(lines: readonly string[], plainSpacing = false): Extracted {
+/** Plain text: the first non-empty line is the title, the rest is the body. */
+export function parseText(lines: readonly string[]): Extracted {
   let start = 0;
   while (start < lines.length && lines[start]!.trim() === '') start++;
   const first = collapse(lines[start] ?? '');
@@ -18,6 +18,6 @@ export function parseText(lines: readonly string[], plainSpacing = false): Extra
     url: null,
     tags: [],
     language: null,
-    paragraphs: linesToParagraphs(lines, titled ? start + 1 : start, lines.length, plainSpacing),
+    paragraphs: linesToParagraphs(lines, titled ? start + 1 : start, lines.length),
   };
 }

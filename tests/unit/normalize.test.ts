@@ -191,14 +191,18 @@ describe('html format', () => {
     );
   });
 
-  it('drops a " | Site" suffix from <title> when there is no og:title', () => {
-    const doc = normalize('<html><head><title>Quiet Night | The Daily</title></head><body><p>Nothing happened.</p></body></html>', 'a.html');
-    expect(doc.title).toBe('Quiet Night');
+  it('drops a " | Site" suffix from <title> when that part is the site name', () => {
+    const page = (head: string): string => `<html><head>${head}</head><body><p>Nothing happened.</p></body></html>`;
+    expect(normalize(page('<title>Quiet Night | The Daily</title><meta property="og:site_name" content="The Daily">'), 'a.html').title).toBe('Quiet Night');
+    expect(normalize(page('<title>The Daily - Quiet Night</title><link rel="canonical" href="https://www.thedaily.example/night">'), 'a.html').title).toBe('Quiet Night');
+    // Not known as the site: a title with a dash or a bar in it stays whole.
+    expect(normalize(page('<title>Ford v Ferrari - A Review</title>'), 'a.html').title).toBe('Ford v Ferrari - A Review');
   });
 
   it('reads nested HTML without recursion, and refuses absurd nesting quickly', () => {
     const nest = (depth: number): string => '<html><body>' + '<div>'.repeat(depth) + 'deep text' + '</div>'.repeat(depth) + '</body></html>';
-    expect(normalize(nest(900), 'deep.html').body).toBe('deep text');
+    expect(normalize(nest(500), 'deep.html').body).toBe('deep text');
+    expect(() => normalize(nest(513), 'deeper.html')).toThrow(expect.objectContaining({ code: 'too_complex' }));
     expect(() => normalize(nest(100_000), 'deeper.html')).toThrow(expect.objectContaining({ code: 'too_complex' }));
   });
 });
