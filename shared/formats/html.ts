@@ -42,15 +42,35 @@ function articleTime(document: Document, scored: ScoredContent | null): string {
   return '';
 }
 
+// Set on the page's own furniture before Readability runs, which renames and unwraps elements
+// (a `<div class="newsletter">` becomes its `<p>`) and so loses the marks that named them.
+const FURNITURE_MARK = 'data-docflow-furniture';
+
+/** Marks every element of the furniture that `furnitureIn` finds in the whole body, and all it holds. */
+function markFurniture(body: Element): void {
+  const isFurniture = furnitureIn(body);
+  const visit = (element: Element): void => {
+    if (isFurniture(element)) {
+      element.setAttribute(FURNITURE_MARK, '');
+      for (const inner of element.querySelectorAll('*')) inner.setAttribute(FURNITURE_MARK, '');
+      return;
+    }
+    for (const child of element.children) visit(child);
+  };
+  for (const child of body.children) visit(child);
+}
+
 /**
  * The article's paragraphs by Readability (Mozilla's reader view), which changes the document
  * as it works, so it runs last. Null when it finds no article.
  */
 function readabilityParagraphs(document: Document): string[] | null {
-  const article = new Readability<Node>(document, { serializer: (node) => node, disableJSONLD: true }).parse();
+  if (document.body) markFurniture(document.body);
+  const article = new Readability<Node>(document, { serializer: (node) => node, disableJSONLD: true, keepClasses: true }).parse();
   const root = article?.content;
   if (!root || root.nodeType !== 1) return null;
-  return blocksOf(root as Element, furnitureIn(root as Element));
+  const isFurniture = furnitureIn(root as Element);
+  return blocksOf(root as Element, (element) => element.hasAttribute(FURNITURE_MARK) || isFurniture(element));
 }
 
 /** The paragraphs without a byline among the first few ("By Jane Roe", or the authors' names). */

@@ -1,6 +1,7 @@
+import MarkdownIt, { type Token } from 'markdown-it';
 import { parse } from 'yaml';
 import { DocumentError } from '../errors.ts';
-import { collapse, headingText, linesToParagraphs } from '../text.ts';
+import { collapse, headingText, linesToParagraphs, stripMarkup } from '../text.ts';
 import { metadataFrom } from './record.ts';
 import type { Extracted } from './types.ts';
 
@@ -37,10 +38,35 @@ function readFrontMatter(lines: readonly string[]): { record: Record<string, unk
   return { record: data as Record<string, unknown>, bodyStart: end + 1 };
 }
 
+const markdown = new MarkdownIt({ html: true });
+const BLOCK_MARKER = /^(?:#{1,6} |- |> |\d{1,3}[.)] )+/;
+
 /**
- * Reads Markdown, with optional YAML front matter (title, author(s), date, url, tags).
+ * The text of a paragraph's inline Markdown: emphasis, links, images (their alt text), code spans
+ * and escapes become what they say; inline HTML goes. A leading heading, list or quote marker
+ * stays, as the schema keeps it.
  *
+ * @example
+ * inlineText('- **Bold** [link](https://x.example) and `code`') // '- Bold link and code'
  */
+export function inlineText(paragraph: string): string {
+  const marker = BLOCK_MARKER.exec(paragraph)?.[0] ?? '';
+  // Markup first, with the content of scripts and the like, which inline parsing would keep.
+  const content = stripMarkup(paragraph.slice(marker.length));
+  if (!/[*_`[\]!<&\\~]/.test(content)) return paragraph;
+  let text = '';
+  const walk = (tokens: readonly Token[]): void => {
+    for (const token of tokens) {
+      if (token.type === 'text' || token.type === 'code_inline') text += token.content;
+      else if (token.type === 'softbreak' || token.type === 'hardbreak') text += ' ';
+      else if (token.type === 'image') walk(token.children ?? []);
+    }
+  };
+  for (const token of markdown.parseInline(content, {})) walk(token.children ?? []);
+  return marker + collapse(text);
+}
+
+/** Reads Markdown, with optional YAML front matter (title, author(s), date, url, tags). */
 export function parseMarkdown(lines: readonly string[]): Extracted {
   const { record, bodyStart } = hasFrontMatter(lines) ? readFrontMatter(lines) : { record: {}, bodyStart: 0 };
   const meta = metadataFrom(record);
@@ -53,5 +79,5 @@ export function parseMarkdown(lines: readonly string[]): Extracted {
     title = headingText(heading[1]!);
     start++;
   }
-  return { ...meta, title, paragraphs: linesToParagraphs(lines, start, lines.length) };
+  return { ...meta, title: inlineText(title), paragraphs: linesToParagraphs(lines, start, lines.length).map(inlineText) };
 }

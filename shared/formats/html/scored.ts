@@ -133,22 +133,36 @@ function furnitureUnder(root: Element, stats: Map<Element, Stats>): Set<Element>
 }
 
 /**
- * For text that an extractor has already chosen: which elements under `root` are page furniture
- * by their own marks (element, ARIA role, class or id word), such as an `<aside>`, a share box or
- * a byline box, and hold under a fifth of its text (a section named "sharing" in a guide to
- * sharing stays).
+ * For text that an extractor has already chosen: which elements under `root` to leave out.
+ * Page furniture by its own marks (element, ARIA role, class or id word), such as an `<aside>`,
+ * a share box or a byline box, and boxes that are mostly links, when they hold under a fifth of
+ * the text (a section named "sharing" in a guide to sharing stays); reader comments when they
+ * hold less than most of it; and, where the root holds several `<article>` elements, the small
+ * ones without the headline (teasers).
  */
 export function furnitureIn(root: Element): (element: Element) => boolean {
   const whole = countText(root.textContent ?? '');
+  const headline = root.querySelector('h1');
   return (element) => {
     const words = wordsOf(element);
-    if (!isFurniture(element, words) && !words.some((word) => COMMENTS.has(word))) return false;
-    return countText(element.textContent ?? '') < whole * 0.2;
+    const comments = words.some((word) => COMMENTS.has(word));
+    const furniture = isFurniture(element, words);
+    const teaser = element.localName === 'article' && headline !== null && !element.contains(headline);
+    if (!comments && !furniture && !teaser && !BLOCKS.has(element.localName)) return false;
+    const text = countText(element.textContent ?? '');
+    if (comments) return text < whole * 0.8;
+    if (furniture || teaser) return text < whole * 0.2;
+    if (text === 0 || text >= whole * 0.2) return false;
+    let links = 0;
+    for (const link of element.querySelectorAll('a')) links += countText(link.textContent ?? '');
+    return links > text * 0.5;
   };
 }
 
 export interface ScoredContent {
   root: Element;
+  /** The page furniture found around and inside the root (see `furnitureUnder`). */
+  furniture: ReadonlySet<Element>;
   /** Elements under the root to leave out of the text. */
   drop: (element: Element) => boolean;
   /** Characters of article text in the root. */
@@ -193,5 +207,5 @@ export function scoredContent(body: Element): ScoredContent | null {
     return mine !== undefined && BLOCKS.has(element.localName) && mine.text > 0 && mine.links > mine.text * 0.5 && mine.good < 200;
   };
   const mine = stats.get(best)!;
-  return { root: best, drop, good: mine.good, linkDensity: mine.text === 0 ? 0 : mine.links / mine.text };
+  return { root: best, furniture: new Set([...furniture, ...dropped]), drop, good: mine.good, linkDensity: mine.text === 0 ? 0 : mine.links / mine.text };
 }
