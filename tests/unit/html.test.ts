@@ -148,6 +148,19 @@ describe('HTML metadata: the page itself', () => {
     expect(doc.body).toBe(story.join('\n\n'));
   });
 
+  it('takes no commenter for an author', () => {
+    const body = `<article><h1>Tram Line Approved</h1><p>By Mira Holm</p>${storyHtml}</article>
+      <section class="comments"><article><p class="comment-author">Jon Berg</p><p>Finally some good news for the east side of town.</p></article></section>`;
+    expect(meta(page('', body)).authors).toEqual(['Mira Holm']);
+  });
+
+  it('prefers a person in the page to the site named as author in a meta tag', () => {
+    const head = '<meta property="og:site_name" content="River Post"><meta name="author" content="River Post">';
+    const named = `<article><h1>Tram Line Approved</h1><p>By Mira Holm</p>${storyHtml}</article>`;
+    expect(meta(page(head, named)).authors).toEqual(['Mira Holm']);
+    expect(meta(page(head)).authors).toEqual(['River Post']);
+  });
+
   it('dates the article by a <time datetime> inside it, not one in a teaser elsewhere', () => {
     const body = `<aside><article><h2>Older story</h2><time datetime="2019-01-01">Jan 1</time></article></aside>
       <article><h1>Tram Line Approved</h1><time datetime="2024-03-05T08:00:00Z">March 5</time>${storyHtml}</article>`;

@@ -1,5 +1,6 @@
 import { authorsFrom, namesIn, parseByline } from '../../authors.ts';
 import { collapse } from '../../text.ts';
+import { inComments } from './scored.ts';
 
 /** What a page says about itself, from JSON-LD, meta tags, microdata and the page's own text. */
 export interface PageMetadata {
@@ -200,7 +201,8 @@ function pageBylineAuthors(document: Document, headline: Element | null): string
   if (names.length > 0) return names;
   for (const element of document.body?.querySelectorAll('[class], [id]') ?? []) {
     const marks = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`;
-    if (!BYLINE_CLASS.test(marks)) continue;
+    // A commenter's name is no author of the article ("comment-author").
+    if (!BYLINE_CLASS.test(marks) || inComments(element)) continue;
     // A byline box often adds a date or a job on a line of its own: the names are on the first.
     const firstLine = (element.textContent ?? '').split(/\n|\s[|•·]\s/).map(collapse).find((line) => line !== '') ?? '';
     if (firstLine !== '' && firstLine.length < 150) {
@@ -330,8 +332,13 @@ export function readMetadata(document: Document): PageMetadata {
     if (authors.length > 0) break;
     for (const value of tags.get(key) ?? []) authors = [...authors, ...authorsFrom(value).filter((name) => !authors.includes(name))];
   }
-  if (authors.length === 0) authors = microdataAuthors(document);
-  if (authors.length === 0) authors = pageBylineAuthors(document, headlineNode);
+  // Many sites fill `author` with their own name; the page's microdata or byline may name a person.
+  const onlySite = authors.length > 0 && authors.every((name) => isSiteName(name, siteKeys));
+  if (authors.length === 0 || onlySite) {
+    const named = microdataAuthors(document);
+    const found = named.length > 0 ? named : pageBylineAuthors(document, headlineNode);
+    if (found.length > 0) authors = found;
+  }
   // A site's name is no author of its own article (many sites fill `author` with it).
   if (authors.length > 1) authors = authors.filter((name) => !isSiteName(name, siteKeys));
 

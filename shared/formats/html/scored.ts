@@ -31,10 +31,18 @@ interface Stats {
 }
 
 /** The words of an element's class and id, lower-cased and split at case changes and punctuation. */
-function wordsOf(element: Element): string[] {
+export function wordsOf(element: Element): string[] {
   const marks = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`;
   if (marks.length < 2) return [];
   return marks.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter((word) => word !== '');
+}
+
+/** Whether the element is, or sits inside, a block of reader comments. */
+export function inComments(element: Element): boolean {
+  for (let node: Element | null = element; node !== null; node = node.parentElement) {
+    if (node.localName === 'comments' || wordsOf(node).some((word) => COMMENTS.has(word))) return true;
+  }
+  return false;
 }
 
 function childrenOf(element: Element): Element[] {
