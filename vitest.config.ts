@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// One project per suite, so a single suite can be run with `vitest run --project NAME`.
+// One project per suite, so a single suite can be run with `vitest run --project NAME`. The
+// time limits are for a hung test only: the unit suite's property tests and CLI processes take
+// seconds each on a busy two-core machine.
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'api', include: ['tests/api/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
       { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
       { test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
