@@ -8,7 +8,7 @@ import { detectLanguage } from '../../shared/language.ts';
 import { canonicalUrl, siteOf } from '../../shared/url.ts';
 import { decodeBytes } from '../../shared/decode.ts';
 import { normalizeDocument } from '../../shared/index.ts';
-import { countWords } from '../../shared/text.ts';
+import { collapse, countWords } from '../../shared/text.ts';
 
 describe('canonicalUrl', () => {
   // The full canonicalization on the WHATWG parser, step by step.
@@ -182,5 +182,17 @@ describe('countWords', () => {
   it('counts the words of every paragraph but not their block markers', () => {
     const paragraphs = ['## Outlook', '- More rain is due.', '> A quote here', '1. First', 'Plain words, three more.'];
     expect(countWords(paragraphs.join('\n\n'), paragraphs)).toBe(1 + 4 + 3 + 1 + 4);
+  });
+});
+
+describe('collapse', () => {
+  it('turns every run of whitespace and control characters into one space, and trims', () => {
+    const piece = fc.constantFrom('a', 'Zz', ' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u2009', '\u3000', '\u0001', '\u007f', '\ufeff', 'é');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }).map((parts) => parts.join('')), (text) => {
+        expect(collapse(text)).toBe(text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim());
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
