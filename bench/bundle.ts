@@ -1,13 +1,14 @@
 /**
  * Bundle size and cold-start import time of the Lambda handlers.
  *
- *   npm run bench:bundle [-- --runs 15]
+ *   npm run bench:bundle [-- --runs 15] [--compare LABEL=FILE ...]
  *
  * Bundles each function with the options the stack deploys (infra/bundling.ts), and the
  * same function with the other `@aws-sdk/*` choice (bundled vs left to the runtime) for
  * comparison. For each bundle it prints the size (bytes, KB, gzipped KB) and the time to
  * `import()` the module in a fresh `node` process, median and p90 over N processes, beside
- * an empty handler module measured the same way in the same run.
+ * an empty handler module measured the same way in the same run. `--compare` adds bundles built
+ * elsewhere (say, from an earlier commit with the same options) as rows of the same run.
  *
  * The import time is what the bundle adds to a Lambda cold start's init phase on this
  * machine's Node (not the nodejs24.x runtime on arm64): compare rows with each other and
@@ -38,6 +39,8 @@ interface Row extends Subject {
   bytes: number;
   gzipBytes: number;
   importMs: number[];
+  /** CPU time (user + system) of the same imports: less swayed by other work on the machine. */
+  cpuMs: number[];
 }
 
 // Inside the project, so a bundle that leaves @aws-sdk/* external resolves it from
@@ -66,6 +69,18 @@ function parseRuns(argv: string[]): number {
   return value;
 }
 
+/** `--compare LABEL=FILE` pairs: bundles built elsewhere, measured beside this tree's. */
+function parseComparisons(argv: string[]): Subject[] {
+  const found: Subject[] = [];
+  argv.forEach((arg, i) => {
+    if (arg !== '--compare') return;
+    const [label, file] = (argv[i + 1] ?? '').split(/=(.*)/s);
+    if (!label || !file) throw new Error('--compare takes LABEL=FILE, for example --compare parser@main=/path/to/index.mjs');
+    found.push({ label, file: path.resolve(file), deployed: false });
+  });
+  return found;
+}
+
 async function bundle(name: FunctionName, mode: 'bundled' | 'external'): Promise<Subject> {
   const outfile = path.join(OUT_DIR, `${name}-${mode}`, BUNDLE_FILE);
   const options = esbuildOptions(FUNCTION_ENTRIES[name], outfile);
@@ -75,15 +90,17 @@ async function bundle(name: FunctionName, mode: 'bundled' | 'external'): Promise
   return { label: `${name} (sdk ${mode})`, file: outfile, deployed };
 }
 
-/** Milliseconds to import `file` in a fresh node process. */
-function timeImport(file: string): number {
+/** Milliseconds to import `file` in a fresh node process: wall time, and the CPU time it took. */
+function timeImport(file: string): { wall: number; cpu: number } {
   const url = pathToFileURL(file).href;
   const script = [
+    'const cpu = process.cpuUsage();',
     'const start = performance.now();',
     `const mod = await import(${JSON.stringify(url)});`,
     'const ms = performance.now() - start;',
+    'const used = process.cpuUsage(cpu);',
     "if (typeof mod.handler !== 'function') throw new Error('no handler export');",
-    'process.stdout.write(String(ms));',
+    'process.stdout.write(`${ms} ${(used.user + used.system) / 1000}`);',
   ].join('\n');
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: path.dirname(file),
@@ -93,7 +110,8 @@ function timeImport(file: string): number {
   if (result.status !== 0) {
     throw new Error(`importing ${file} failed (exit ${result.status}):\n${result.stderr}`);
   }
-  return Number(result.stdout);
+  const [wall, cpu] = result.stdout.split(' ').map(Number);
+  return { wall: wall!, cpu: cpu! };
 }
 
 function quantile(values: number[], q: number): number {
@@ -113,6 +131,7 @@ function table(headers: string[], rows: string[][]): string {
 
 async function main(): Promise<void> {
   const runs = parseRuns(process.argv.slice(2));
+  const comparisons = parseComparisons(process.argv.slice(2));
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
 
@@ -125,16 +144,21 @@ async function main(): Promise<void> {
   for (const name of Object.keys(FUNCTION_ENTRIES) as FunctionName[]) {
     subjects.push(await bundle(name, AWS_SDK_MODE), await bundle(name, other));
   }
+  subjects.push(...comparisons);
 
   const rows: Row[] = subjects.map((s) => {
     const content = readFileSync(s.file);
-    return { ...s, bytes: content.byteLength, gzipBytes: gzipSync(content).byteLength, importMs: [] };
+    return { ...s, bytes: content.byteLength, gzipBytes: gzipSync(content).byteLength, importMs: [], cpuMs: [] };
   });
 
   // Round-robin, so drift in machine load spreads evenly over the subjects.
   for (const row of rows) timeImport(row.file); // warm the file cache; not counted
   for (let run = 0; run < runs; run += 1) {
-    for (const row of rows) row.importMs.push(timeImport(row.file));
+    for (const row of rows) {
+      const { wall, cpu } = timeImport(row.file);
+      row.importMs.push(wall);
+      row.cpuMs.push(cpu);
+    }
   }
 
   const empty = quantile(rows[0]!.importMs, 0.5);
@@ -145,7 +169,7 @@ async function main(): Promise<void> {
   console.log(`Import time: ${runs} fresh node processes per bundle; * = what the stack deploys (sdk ${AWS_SDK_MODE})\n`);
   console.log(
     table(
-      ['bundle', 'bytes', 'KB', 'gzip KB', 'import median ms', 'p90 ms', '+ms vs empty', 'x empty'],
+      ['bundle', 'bytes', 'KB', 'gzip KB', 'import median ms', 'p90 ms', '+ms vs empty', 'x empty', 'CPU median ms'],
       rows.map((row) => {
         const median = quantile(row.importMs, 0.5);
         return [
@@ -157,12 +181,14 @@ async function main(): Promise<void> {
           ms(quantile(row.importMs, 0.9)),
           ms(median - empty),
           (median / empty).toFixed(1),
+          ms(quantile(row.cpuMs, 0.5)),
         ];
       }),
     ),
   );
   console.log(
-    '\nThe external rows load @aws-sdk/* from node_modules the way Lambda loads the runtime copy; their size leaves the SDK out.',
+    '\nThe external rows load @aws-sdk/* from node_modules the way Lambda loads the runtime copy; their size leaves the SDK out.\n' +
+      'CPU is the user + system time of the import, which other work on a busy machine sways less than the wall time.',
   );
 }
 
