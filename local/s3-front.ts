@@ -94,6 +94,10 @@ export function keyFromPath(raw: string, uri = raw): string {
 const invalidUri = (uri: string): KeyRefused => new KeyRefused('InvalidURI', "Couldn't parse the specified URI.", { URI: uri });
 const keyTooLong = (size: number): KeyRefused => new KeyRefused('KeyTooLongError', 'Your key is too long', { Size: size, MaxSizeAllowed: MAX_KEY_BYTES });
 
+// S3's rule for bucket names: 3 to 63 lowercase letters, digits, hyphens and single dots,
+// starting and ending with a letter or digit.
+const BUCKET_NAME = /^(?=.{3,63}$)[a-z0-9](?:[a-z0-9-]|\.(?!\.))*[a-z0-9]$/;
+
 // Query parameters of a bucket GET that make it a listing rather than another sub-resource.
 const LISTING_PARAMETERS = new Set(['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'encoding-type', 'fetch-owner', 'marker', 'x-id']);
 const isSigningParameter = (name: string): boolean => /^x-amz-/i.test(name) || ['AWSAccessKeyId', 'Signature', 'Expires'].includes(name);
@@ -120,6 +124,11 @@ async function route(request: IncomingMessage, response: ServerResponse, next: R
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const query = queryAt === -1 ? '' : url.slice(queryAt);
   const slash = path.indexOf('/', 1);
+  const bucketName = keyFromPath(path.slice(1, slash === -1 ? undefined : slash), path);
+  // A bucket name is a folder name in the data folder: `..` or `/` in one would leave it.
+  if (bucketName !== '' && !BUCKET_NAME.test(bucketName)) {
+    throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.', { BucketName: bucketName });
+  }
   const keyPart = slash === -1 ? '' : path.slice(slash + 1);
   if (keyPart !== '') {
     // An object request: the key, whatever its segments, goes on as one encoded segment.
@@ -127,7 +136,6 @@ async function route(request: IncomingMessage, response: ServerResponse, next: R
     request.url = `${path.slice(0, slash)}/${encodeURIComponent(key)}${query}`;
     return next(request, response);
   }
-  const bucketName = keyFromPath(path.slice(1, slash === -1 ? undefined : slash), path);
   const parameters = new URLSearchParams(query);
   const names = [...parameters.keys()].filter((name) => !isSigningParameter(name));
   if (bucketName !== '' && request.method === 'GET' && names.every((name) => LISTING_PARAMETERS.has(name))) {

@@ -492,7 +492,10 @@ export class KeySafeStore {
 
 async function loadBucket(bucketFolder: string): Promise<BucketObjects> {
   const folder = join(bucketFolder, OBJECTS_FOLDER);
-  await mkdir(folder, { recursive: true });
+  // Not recursive: a bucket that does not exist fails here rather than being made.
+  await mkdir(folder).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  });
   await migrateOldLayout(bucketFolder, folder);
   const objects = new BucketObjects(folder);
   objects.load(await readRecords(folder));

@@ -239,6 +239,21 @@ describe('embedded S3 keys', () => {
   });
 });
 
+describe('embedded S3 bucket names', () => {
+  it.each([
+    ['a listing', 'GET', '/..%2F..%2F..%2Ftmp?list-type=2'],
+    ['an object write', 'PUT', '/..%2F..%2Fescaped/key.txt'],
+    ['an object write into another bucket\'s folder', 'PUT', `/${BUCKET}%2F.objects/key.txt`],
+    ['a multi-object delete', 'POST', '/x%2F..%2F..?delete'],
+  ])('refuses a name that is no bucket name in %s with InvalidBucketName, writing nothing', async (_label, method, path) => {
+    const before = filesUnder(directory);
+    const { status, text } = await raw(method, path, method === 'GET' ? undefined : '<Delete><Object><Key>k</Key></Object></Delete>');
+    expect(status).toBe(400);
+    expect(text).toContain('<Code>InvalidBucketName</Code>');
+    expect(filesUnder(directory)).toEqual(before);
+  });
+});
+
 describe('embedded S3 listings', () => {
   const KEYS = ['list/a', 'list/b/1', 'list/b/2', 'list/c', 'list/\uFFFD', 'list/\u{1F600}', 'list/d/', 'list/d/x', 'list/e\u0001'];
 
