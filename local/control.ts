@@ -3,10 +3,10 @@
 import { serve } from '@hono/node-server';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Hono } from 'hono';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { replayEvents } from '../shared/replay.ts';
 import type { DocumentStore } from '../shared/store/index.ts';
-import type { LocalServer } from './emulators.ts';
+import { loopbackServer, type LocalServer } from './emulators.ts';
 import type { LocalQueue } from './queue.ts';
 
 export interface ControlOptions {
@@ -55,14 +55,5 @@ export async function listen(fetch: (request: Request) => Response | Promise<Res
     const started = serve({ fetch, port, hostname: '127.0.0.1' }, () => resolve(started));
     started.once('error', reject);
   });
-  const address = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) (server as { closeAllConnections(): void }).closeAllConnections();
-      }),
-  };
+  return loopbackServer(server as Server);
 }

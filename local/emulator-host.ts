@@ -27,10 +27,7 @@ const SCRIPT = fileURLToPath(new URL('./emulator-process.ts', import.meta.url));
  */
 export async function startEmulatorProcess(config: EmulatorProcessConfig, onEvent: (event: EmulatorS3Event) => void): Promise<EmulatorProcess> {
   const child: ChildProcess = fork(SCRIPT, [JSON.stringify(config)], {
-    // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+)
-    // only offers through its legacy provider: without it every truncated listing (more than
-    // MaxKeys objects, e.g. `ingest reprocess` of 1,001 objects) fails with a 500 InternalError.
-    execArgv: ['--openssl-legacy-provider', '--import', 'tsx'],
+    execArgv: ['--import', 'tsx'],
     env: {
       // s3rver makes about a dozen small file operations per request. The libuv in Node 20
       // (1.45 to 1.48) submits file operations through io_uring on the event loop's own thread,

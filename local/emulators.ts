@@ -2,15 +2,15 @@
 // servers on loopback ports, optionally keeping their data in a folder across restarts.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createTableInput } from '../shared/store/index.ts';
+import { s3Front } from './s3-front.ts';
+import { KeySafeStore } from './s3-store.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -30,8 +30,12 @@ export interface EmulatorS3Event {
 
 // s3rver and dynalite ship no types; these are the parts used here.
 interface S3rverInstance {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
+  /** The store s3rver's controllers use (`ctx.store`) and its bucket checks (`ctx.app.store`). */
+  store: unknown;
+  context: { store: unknown };
+  configureBuckets(): Promise<void>;
+  /** The request handler, for `http.createServer()`. */
+  callback(): RequestListener;
   on(event: 'event', listener: (event: { Records: S3rverRecord[] }) => void): void;
 }
 interface S3rverRecord {
@@ -41,125 +45,15 @@ interface S3rverRecord {
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 type DynaliteFactory = (options: Record<string, unknown>) => Server;
-interface ObjectControllers {
-  deleteMultipleObjects(ctx: S3rverContext): Promise<void>;
-  __eventsPatched?: boolean;
-}
-interface S3rverContext {
-  params: { bucket: string };
-  request: { body: { Delete?: { Object?: { Key: string } | Array<{ Key: string }> } } };
-  app: { emit(name: string, payload: unknown): void };
-}
 
 /**
- * s3rver emits no events for a multi-object delete (DeleteObjects, which `aws s3 rm --recursive`
- * uses), while S3 sends one ObjectRemoved:Delete per key. Wrap the controller so it does too.
- */
-function patchMultiDeleteEvents(): void {
-  const controllers = require('s3rver/lib/controllers/object') as ObjectControllers;
-  if (controllers.__eventsPatched) return;
-  const original = controllers.deleteMultipleObjects;
-  controllers.deleteMultipleObjects = async (ctx) => {
-    await original(ctx);
-    // The original has parsed the request's XML into ctx.request.body. Deleting a key that did
-    // not exist is reported as deleted too; its event only writes a tombstone.
-    const objects = ctx.request.body.Delete?.Object;
-    const keys = objects === undefined ? [] : Array.isArray(objects) ? objects.map((o) => o.Key) : [objects.Key];
-    for (const key of keys) {
-      ctx.app.emit('event', {
-        Records: [{ eventName: 'ObjectRemoved:DeleteObjects', eventTime: new Date().toISOString(), s3: { bucket: { name: ctx.params.bucket }, object: { key: String(key) } } }],
-      });
-    }
-  };
-  controllers.__eventsPatched = true;
-}
-
-// What s3rver's file-system store hands `putObject`, and the parts of the store used here.
-interface S3rverObject {
-  bucket: string;
-  key: string;
-  content: NodeJS.ReadableStream | Buffer;
-  metadata: Record<string, string>;
-}
-interface S3rverStore {
-  getResourcePath(bucket: string, key: string, resource: string): string;
-  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
-}
-
-/** Objects up to this size (by their Content-Length) are stored by `writeSmallObjectsAtOnce`. */
-const SMALL_OBJECT_BYTES = 1 << 20;
-
-/** The whole body of a request stream; rejects if the upload is cut off. */
-function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => {
-      ended = true;
-      resolve(Buffer.concat(chunks));
-    });
-    stream.once('error', reject);
-    stream.once('close', () => {
-      if (!ended) reject(new Error('The upload ended before its body did.'));
-    });
-  });
-}
-
-/**
- * s3rver stores an object as three files (the bytes, their MD5, the metadata), each written
- * with a stream or `writeFile`: nine file-system requests through libuv, which cost the
- * emulator process more than the rest of a small PUT did here. Objects up to 1 MiB are read
- * whole and written with three synchronous calls instead, in the same files and format (what
- * s3rver's own `putMetadata` keeps: its allowed headers, then `x-amz-meta-*`); larger objects,
- * and uploads with no Content-Length, keep s3rver's streaming path.
- */
-function writeSmallObjectsAtOnce(store: S3rverStore): void {
-  const { ALLOWED_METADATA } = require('s3rver/lib/models/object') as { ALLOWED_METADATA: readonly string[] };
-  const streaming = store.putObject.bind(store);
-  store.putObject = async (object) => {
-    const declared = Number(object.metadata['content-length']);
-    if (!Number.isFinite(declared) || declared > SMALL_OBJECT_BYTES) return streaming(object);
-    const content = Buffer.isBuffer(object.content) ? object.content : await readBody(object.content);
-    const stored: Record<string, string> = {};
-    for (const name of ALLOWED_METADATA) if (name in object.metadata) stored[name] = object.metadata[name]!;
-    for (const [name, value] of Object.entries(object.metadata)) if (name.startsWith('x-amz-meta-')) stored[name] = value;
-    const md5 = createHash('md5').update(content).digest('hex');
-    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
-    mkdirSync(dirname(objectPath), { recursive: true });
-    writeFileSync(objectPath, content);
-    writeFileSync(store.getResourcePath(object.bucket, object.key, 'object.md5'), md5);
-    writeFileSync(store.getResourcePath(object.bucket, object.key, 'metadata.json'), JSON.stringify(stored, null, 2));
-    return { size: content.length, md5 };
-  };
-}
-
-// Linux's shared-memory file system, where files live in RAM.
-const SHARED_MEMORY = '/dev/shm';
-
-/** Whether `path` is a folder this process may create files in. */
-function writableFolder(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK | constants.X_OK);
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A new temporary folder for s3rver when the stack keeps nothing across restarts: in shared
- * memory where the system has it, else in the usual temporary folder. s3rver stores every
- * object as three files (object, ETag, metadata), and creating files on a disk file system
- * costs several times more CPU than in memory; on the 2-core machine the ingest benchmark
- * runs on, that roughly halved the emulator's CPU time per upload.
+ * A new, empty temporary folder, for a stack that keeps nothing across restarts.
  *
  * @example
- * const directory = await memoryTempDir('ingest-s3-'); // e.g. /dev/shm/ingest-s3-k3Jd8a
+ * const directory = await temporaryFolder('ingest-s3-'); // e.g. /tmp/ingest-s3-k3Jd8a
  */
-export async function memoryTempDir(prefix: string): Promise<string> {
-  const base = writableFolder(SHARED_MEMORY) ? SHARED_MEMORY : tmpdir();
-  return mkdtemp(join(base, prefix));
+export function temporaryFolder(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
 }
 
 export interface LocalS3Options {
@@ -179,7 +73,9 @@ export interface LocalServer {
 }
 
 /**
- * Starts s3rver with the given buckets, accepting the `test`/`test` credentials.
+ * Starts the embedded S3 with the given buckets, accepting the `test`/`test` credentials:
+ * s3rver's protocol handling over a store that keeps any key S3 accepts (`./s3-store.ts`),
+ * behind the key checks, listings and multi-object deletes of `./s3-front.ts`.
  *
  * @example
  * const s3 = await startLocalS3({ port: 0, directory: '.ingest/s3', buckets: ['documents'] });
@@ -189,12 +85,10 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalServer
   // s3rver checks request signatures against its key registry (S3RVER/S3RVER by default).
   const account = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
   account.DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
-  patchMultiDeleteEvents();
-  await mkdir(options.directory, { recursive: true });
+  // Opening the store moves objects kept in s3rver's own layout into the store's.
+  const store = await KeySafeStore.open(options.directory);
   const S3rver = require('s3rver') as S3rverConstructor;
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: options.port,
+  const s3rver = new S3rver({
     silent: true,
     directory: options.directory,
     resetOnClose: false,
@@ -202,10 +96,12 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalServer
     vhostBuckets: false,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
-  writeSmallObjectsAtOnce((server as unknown as { store: S3rverStore }).store);
+  // s3rver takes no store option: the one its constructor made is replaced before any request.
+  s3rver.store = s3rver.context.store = store;
+  await s3rver.configureBuckets();
   const onEvent = options.onEvent;
   if (onEvent) {
-    server.on('event', (event) => {
+    s3rver.on('event', (event) => {
       for (const record of event.Records) {
         onEvent({
           eventName: record.eventName,
@@ -218,8 +114,37 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalServer
       }
     });
   }
-  const address = await server.run();
-  return { endpoint: `http://127.0.0.1:${address.port}`, port: address.port, close: () => server.close() };
+  const server = createServer(
+    s3Front(s3rver.callback(), {
+      store,
+      // S3 sends one ObjectRemoved:Delete per key of a multi-object delete.
+      onRemoved: ({ bucket, key }) => onEvent?.({ eventName: 'ObjectRemoved:Delete', eventTime: new Date().toISOString(), bucket, key }),
+    }),
+  );
+  return listenOnLoopback(server, options.port);
+}
+
+/** Serves `server` on 127.0.0.1 (port 0 picks a free one). */
+async function listenOnLoopback(server: Server, port: number): Promise<LocalServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return loopbackServer(server);
+}
+
+/** A listening loopback server as a {@link LocalServer}; closing it also ends open connections. */
+export function loopbackServer(server: Server): LocalServer {
+  const address = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 export interface LocalDynamoOptions {
@@ -243,20 +168,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
     updateTableMs: 0,
     ...(options.directory ? { path: options.directory } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
-  };
+  return listenOnLoopback(server, options.port);
 }
 
 /** An S3 client for the local S3 (path-style, local credentials). */

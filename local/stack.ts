@@ -11,7 +11,7 @@ import { MAX_DOCUMENT_BYTES } from '../shared/document.ts';
 import { createDynamoStore, type DocumentStore } from '../shared/store/index.ts';
 import { serveControl } from './control.ts';
 import { startEmulatorProcess } from './emulator-host.ts';
-import { ensureTable, LOCAL_REGION, localDynamoClient, localS3Client, memoryTempDir, type LocalServer } from './emulators.ts';
+import { ensureTable, LOCAL_REGION, localDynamoClient, localS3Client, temporaryFolder, type LocalServer } from './emulators.ts';
 import { notificationBody, sequencerClock } from './events.ts';
 import { LocalQueue } from './queue.ts';
 import { QueueRunner } from './runner.ts';
@@ -149,9 +149,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const nextSequencer = sequencerClock();
   const servers: LocalServer[] = [];
   let runner: QueueRunner | undefined;
-  // In memory, s3rver still needs a folder: a temporary one (in RAM where the system allows),
-  // removed on stop.
-  const s3Directory = dataDir ? join(dataDir, 's3') : await memoryTempDir('ingest-s3-');
+  // In memory, the local S3 still needs a folder: a temporary one, removed on stop.
+  const s3Directory = dataDir ? join(dataDir, 's3') : await temporaryFolder('ingest-s3-');
   const removeTemporary = async (): Promise<void> => {
     if (!dataDir) await rm(s3Directory, { recursive: true, force: true });
   };

@@ -10,7 +10,7 @@ import {
   LOCAL_REGION,
   localDynamoClient,
   localS3Client,
-  memoryTempDir,
+  temporaryFolder,
   startLocalDynamo,
   startLocalS3,
   type LocalServer,
@@ -57,7 +57,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const documentsBucket = options.documentsBucket ?? 'documents';
   const bodiesBucket = options.bodiesBucket ?? 'bodies';
   const tableName = options.tableName ?? 'documents';
-  const directory = await memoryTempDir('s3rver-');
+  const directory = await temporaryFolder('s3rver-');
   const s3 = await startLocalS3({ port: 0, directory, buckets: [documentsBucket, bodiesBucket] });
   const dynamo = await startLocalDynamo({ port: 0 });
   const admin = localDynamoClient(dynamo.endpoint);

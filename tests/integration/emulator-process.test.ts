@@ -2,11 +2,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { startEmulatorProcess } from '../../local/emulator-host.ts';
-import { localS3Client, memoryTempDir, type EmulatorS3Event } from '../../local/emulators.ts';
+import { localS3Client, temporaryFolder, type EmulatorS3Event } from '../../local/emulators.ts';
 
 describe('the emulator process', () => {
   it('has delivered the event of every answered upload once eventsDelivered resolves, and answers after it stops', async () => {
-    const directory = await memoryTempDir('ingest-events-');
+    const directory = await temporaryFolder('ingest-events-');
     const events: EmulatorS3Event[] = [];
     const emulators = await startEmulatorProcess(
       { s3Port: 0, s3Directory: directory, buckets: ['docs'], dynamodbPort: 0, dynamodbDirectory: null },
