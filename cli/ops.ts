@@ -32,7 +32,7 @@ function clientConfig(endpoints: StackEndpoints, service: 's3' | 'dynamodb' | 's
     ...(endpoints.region !== undefined ? { region: endpoints.region } : {}),
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(endpoint !== undefined && service === 's3' ? { forcePathStyle: true } : {}),
-    ...(endpoints.localstack && process.env.AWS_ACCESS_KEY_ID === undefined ? { credentials: LOCAL_CREDENTIALS } : {}),
+    ...(endpoints.emulator && process.env.AWS_ACCESS_KEY_ID === undefined ? { credentials: LOCAL_CREDENTIALS } : {}),
   };
 }
 
