@@ -2,12 +2,14 @@
 // from an outputs file (E2E_OUTPUTS: outputs/localstack.json, outputs/aws.json); without one it
 // starts the embedded stack in a temporary folder and reads the outputs file that writes.
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.ts';
+import { ingest } from '../helpers/cli.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { documentIdForKey, normalizeDocument } from '../../shared/index.ts';
 import { readOutputs, type E2eOutputs } from './outputs.ts';
@@ -168,6 +170,29 @@ describe(`pipeline end to end (${process.env.E2E_OUTPUTS ?? 'embedded'})`, () =>
     const doc = await documentWhen(id, (doc) => doc.title === 'Final Version');
     expect(doc).toMatchObject({ id, sourceKey: key, body: 'The committee met on Tuesday instead.' });
     expect(JSON.stringify(doc)).not.toContain('Monday');
+  });
+
+  // The embedded stack's queue runs in process, with no SQS endpoint to put a dead letter on;
+  // tests/integration/cli-ops.test.ts covers its redrive.
+  it.skipIf(!process.env.E2E_OUTPUTS)('moves dead letters back to the queue with `ingest redrive`, where the parser takes them (deployed targets only)', async () => {
+    const sqs = new SQSClient({
+      region: outputs.region ?? LOCAL_REGION,
+      ...(outputs.sqsEndpoint ? { endpoint: outputs.sqsEndpoint } : {}),
+      ...(outputs.sqsEndpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: LOCAL_CREDENTIALS } : {}),
+    });
+    expect(outputs.queueUrl, 'the outputs file has no QueueUrl').toBeDefined();
+    // S3's test event: the parser acknowledges it and writes nothing.
+    const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: outputs.bucketName });
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: outputs.deadLetterQueueUrl, Entries: ['a', 'b', 'c'].map((Id) => ({ Id, MessageBody: body })) }));
+    const { code, stdout, stderr } = await ingest('redrive', '--outputs', process.env.E2E_OUTPUTS!, '--timeout', '120');
+    expect(code, stderr).toBe(0);
+    const moved = Number(stdout.match(/^redrove (\d+) message\(s\)/m)?.[1]);
+    expect(moved).toBeGreaterThanOrEqual(3);
+    const held = async (url: string): Promise<number> => {
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      return Number(Attributes?.ApproximateNumberOfMessages ?? NaN) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? NaN);
+    };
+    await until('both queues to be empty', async () => ((await held(outputs.deadLetterQueueUrl)) + (await held(outputs.queueUrl!)) === 0 ? true : undefined));
   });
 
   it('answers an unknown id with 404', async () => {

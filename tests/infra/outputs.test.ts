@@ -9,7 +9,7 @@ import { readOutputs } from '../e2e/outputs.ts';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'docflow-outputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ENDPOINT_VARS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'E2E_OUTPUTS'];
+const ENDPOINT_VARS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SQS', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'E2E_OUTPUTS'];
 let saved: Record<string, string | undefined>;
 beforeEach(() => {
   saved = Object.fromEntries(ENDPOINT_VARS.map((name) => [name, process.env[name]]));
@@ -46,10 +46,12 @@ describe('readOutputs', () => {
       bucketName: awsStack.BucketName,
       bodiesBucketName: awsStack.BodiesBucketName,
       tableName: awsStack.TableName,
+      queueUrl: awsStack.QueueUrl,
       deadLetterQueueUrl: awsStack.DeadLetterQueueUrl,
       region: 'eu-west-1',
       s3Endpoint: undefined,
       dynamodbEndpoint: undefined,
+      sqsEndpoint: undefined,
     });
   });
 
