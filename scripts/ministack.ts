@@ -192,7 +192,7 @@ function rewriteApiUrl(): void {
 }
 
 /**
- * Workaround, RedrivePolicy: MiniStack releases before 1.5 dropped the queue's RedrivePolicy at
+ * Workaround, RedrivePolicy: earlier MiniStack releases dropped the queue's RedrivePolicy at
  * deploy, so no message ever reached the dead-letter queue. The pinned release keeps it; if a
  * deployment comes up without one, this sets the template's.
  */
