@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { devCommand, type DevOptions } from './dev.ts';
 import { redriveCommand, reprocessCommand } from './ops.ts';
 import { parseCommand } from './parse.ts';
+import { describeError } from './errors.ts';
 import { CliError } from './target.ts';
 import { uploadCommand } from './upload.ts';
 
@@ -17,21 +18,27 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** Runs a command's action and turns its result (or a CliError) into the exit code. */
+/**
+ * Runs a command's action and turns its result into the exit code: 2 for a CliError (the
+ * command cannot run as asked), 1 for any other error. Either is one `ingest: ...` line on
+ * stderr; `--debug` adds the stack.
+ */
 function run<A extends unknown[]>(action: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
   return async (...args) => {
     try {
       process.exitCode = await action(...args);
     } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      process.stderr.write(`ingest: ${error.message}\n`);
-      process.exitCode = 2;
+      const debug = program.opts<{ debug?: boolean }>().debug === true;
+      process.stderr.write(`ingest: ${describeError(error)}${debug || error instanceof CliError ? '' : ' (--debug shows the stack trace)'}\n`);
+      if (debug && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+      process.exitCode = error instanceof CliError ? 2 : 1;
     }
   };
 }
 
 const program = new Command('ingest')
   .description('Document ingestion: normalize documents, run the embedded stack, upload, replay.')
+  .option('--debug', 'print the stack trace of an error')
   .showHelpAfterError();
 
 program
@@ -65,7 +72,7 @@ program
   .argument('<paths...>', 'files or directories')
   .option('--bucket <name>', 'upload to this bucket on AWS (credentials from the usual AWS chain)')
   .option('--prefix <prefix>', 'key prefix, e.g. news/2026/')
-  .option('--endpoint <url>', 'an S3 endpoint instead of AWS (LocalStack: http://localhost:4566)')
+  .option('--endpoint <url>', 'an S3 endpoint instead of AWS (LocalStack or MiniStack: http://127.0.0.1:4566)')
   .option('--concurrency <n>', 'uploads at once', positiveInt, 8)
   .option('--data-dir <dir>', "the embedded stack's data folder", '.ingest')
   .action(run((paths: string[], options: Parameters<typeof uploadCommand>[1]) => uploadCommand(paths, options)));
@@ -75,7 +82,8 @@ program
   .description('move every message in the dead-letter queue back to the queue')
   .option('--outputs <file>', 'a deployed stack outputs file (outputs/aws.json); the embedded stack by default')
   .option('--data-dir <dir>', "the embedded stack's data folder", '.ingest')
-  .action(run((options: Parameters<typeof redriveCommand>[0]) => redriveCommand(options)));
+  .option('--timeout <seconds>', 'give up waiting for the move after this long', positiveInt, 300)
+  .action(run((options: Parameters<typeof redriveCommand>[0] & { timeout: number }) => redriveCommand({ ...options, timeoutSeconds: options.timeout })));
 
 program
   .command('reprocess')

@@ -1,4 +1,4 @@
-// Where a command acts: the embedded stack, LocalStack or AWS, found through the outputs file
+// Where a command acts: the embedded stack, a local emulator (LocalStack, MiniStack) or AWS, found through the outputs file
 // each writes (CDK `--outputs-file` shape). The CLI and the end-to-end tests both read it here.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +30,8 @@ export function embeddedOutputsPath(dataDir = '.ingest'): string {
 /** LocalStack's edge port and the host its wildcard DNS name resolves to 127.0.0.1 under. */
 const LOCALSTACK_HOST = 'localhost.localstack.cloud';
 const LOCALSTACK_PORT = '4566';
+/** The path form of an API Gateway URL that LocalStack and MiniStack serve on their edge port. */
+const EXECUTE_API_PATH = '/_aws/execute-api/';
 
 /**
  * Reads our stack's outputs from an outputs file: the first stack with both an `ApiUrl` and a
@@ -80,19 +82,33 @@ export interface StackEndpoints {
   s3Endpoint: string | undefined;
   dynamodbEndpoint: string | undefined;
   sqsEndpoint: string | undefined;
-  /** True when the stack is deployed to LocalStack. */
-  localstack: boolean;
+  /** True when the stack is deployed to a local emulator (LocalStack, MiniStack). */
+  emulator: boolean;
+}
+
+/**
+ * The edge endpoint of the local emulator that serves an API URL, if it is one: LocalStack's
+ * host names, the `/_aws/execute-api/<id>/<stage>` path form, or a loopback host on the edge
+ * port (`http://127.0.0.1:4566`).
+ */
+function emulatorEdge(apiUrl: string): string | undefined {
+  const url = new URL(apiUrl);
+  if (url.hostname.endsWith(LOCALSTACK_HOST)) return `http://${LOCALSTACK_HOST}:${LOCALSTACK_PORT}`;
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.pathname.startsWith(EXECUTE_API_PATH) || (loopback && url.port === LOCALSTACK_PORT)) return url.origin;
+  return undefined;
 }
 
 /**
  * The endpoints to reach a stack at. The embedded stack names its own S3 and DynamoDB
- * endpoints. For LocalStack (recognised by its API URL) the API URL is rewritten to the form
- * LocalStack serves, and the services default to its edge port. `AWS_ENDPOINT_URL_S3`,
- * `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS` or `AWS_ENDPOINT_URL` fill in what the
- * file does not say, and `AWS_REGION` (or `AWS_DEFAULT_REGION`) the region.
+ * endpoints. For a local emulator (recognised by its API URL, see `emulatorEdge`) a LocalStack
+ * host name is rewritten to the form LocalStack serves, and the services default to the
+ * emulator's edge. `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`
+ * or `AWS_ENDPOINT_URL` fill in what the file does not say, and `AWS_REGION` (or
+ * `AWS_DEFAULT_REGION`) the region.
  *
  * @example
- * const { s3Endpoint, region } = stackEndpoints(readStackOutputs('outputs/localstack.json'));
+ * const { s3Endpoint, region } = stackEndpoints(readStackOutputs('outputs/ministack.json'));
  */
 export function stackEndpoints(outputs: StackOutputs, env: NodeJS.ProcessEnv = process.env): StackEndpoints {
   const fromEnv = (name: string): string | undefined => {
@@ -100,15 +116,16 @@ export function stackEndpoints(outputs: StackOutputs, env: NodeJS.ProcessEnv = p
     return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
   };
   const apiUrl = outputs.ApiUrl === undefined ? undefined : normalizeApiUrl(outputs.ApiUrl);
-  const localstack = apiUrl !== undefined && new URL(apiUrl).hostname.endsWith(LOCALSTACK_HOST);
-  const fallback = fromEnv('AWS_ENDPOINT_URL') ?? (localstack ? `http://${LOCALSTACK_HOST}:${LOCALSTACK_PORT}` : undefined);
+  // The embedded stack names its own endpoints and is no emulator of AWS's edge.
+  const edge = apiUrl === undefined || outputs.S3Endpoint !== undefined ? undefined : emulatorEdge(apiUrl);
+  const fallback = fromEnv('AWS_ENDPOINT_URL') ?? edge;
   return {
     apiUrl,
     region: outputs.Region ?? fromEnv('AWS_REGION') ?? fromEnv('AWS_DEFAULT_REGION'),
     s3Endpoint: outputs.S3Endpoint ?? fromEnv('AWS_ENDPOINT_URL_S3') ?? fallback,
     dynamodbEndpoint: outputs.DynamoDbEndpoint ?? fromEnv('AWS_ENDPOINT_URL_DYNAMODB') ?? fallback,
     sqsEndpoint: fromEnv('AWS_ENDPOINT_URL_SQS') ?? fallback,
-    localstack,
+    emulator: edge !== undefined,
   };
 }
 

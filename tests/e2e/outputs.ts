@@ -14,12 +14,15 @@ export interface E2eOutputs {
   /** The bucket that holds large bodies. */
   bodiesBucketName?: string;
   tableName: string;
+  queueUrl?: string;
   deadLetterQueueUrl: string;
   region?: string;
   /** S3 endpoint for the SDK; absent for AWS, where the SDK's default is right. */
   s3Endpoint?: string;
   /** DynamoDB endpoint for the SDK; absent for AWS. */
   dynamodbEndpoint?: string;
+  /** SQS endpoint for the SDK; absent for AWS and the embedded stack (whose queue is in process). */
+  sqsEndpoint?: string;
 }
 
 /**
@@ -46,9 +49,11 @@ export function readOutputs(path: string | undefined = process.env.E2E_OUTPUTS):
     bucketName: outputs.BucketName!,
     bodiesBucketName: outputs.BodiesBucketName,
     tableName: required('TableName'),
+    queueUrl: outputs.QueueUrl,
     deadLetterQueueUrl: required('DeadLetterQueueUrl'),
     region: endpoints.region,
     s3Endpoint: endpoints.s3Endpoint,
     dynamodbEndpoint: endpoints.dynamodbEndpoint,
+    sqsEndpoint: endpoints.sqsEndpoint,
   };
 }

@@ -2,17 +2,21 @@
 // from an outputs file (E2E_OUTPUTS: outputs/localstack.json, outputs/aws.json); without one it
 // starts the embedded stack in a temporary folder and reads the outputs file that writes.
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.ts';
+import { ingest } from '../helpers/cli.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../local/stack.ts';
-import { documentIdForKey } from '../../shared/index.ts';
+import { documentIdForKey, normalizeDocument } from '../../shared/index.ts';
 import { readOutputs, type E2eOutputs } from './outputs.ts';
 
 const SEED = 'seeds/000_5f7353310f704cc7.txt';
+// A DynamoDB item holds at most 400 KB: a body past that is kept in the bodies bucket.
+const ITEM_LIMIT_BYTES = 400 * 1024;
 // Deployed targets take seconds to react; the embedded one, milliseconds.
 const WAIT_MS = Number(process.env.E2E_WAIT_MS ?? 90_000);
 
@@ -48,8 +52,23 @@ async function api(path: string): Promise<{ status: number; body: any }> {
 async function upload(name: string, body: string | Uint8Array): Promise<string> {
   const key = `${run}/${name}`;
   await s3.send(new PutObjectCommand({ Bucket: outputs.bucketName, Key: key, Body: body }));
-  uploaded.push(key);
+  if (!uploaded.includes(key)) uploaded.push(key);
   return key;
+}
+
+/** The document with this id once the API serves it and `ready` holds for it. */
+async function documentWhen(id: string, ready: (doc: any) => boolean = () => true): Promise<any> {
+  return until(`document ${id}`, async () => {
+    const response = await api(`/documents/${id}`);
+    return response.status === 200 && ready(response.body) ? response.body : undefined;
+  });
+}
+
+async function failureFor(key: string): Promise<any> {
+  return until(`the failure record of ${key}`, async () => {
+    const response = await api('/failures?limit=100');
+    return response.body?.items?.find((item: { key: string }) => item.key === key);
+  });
 }
 
 beforeAll(async () => {
@@ -104,19 +123,76 @@ describe(`pipeline end to end (${process.env.E2E_OUTPUTS ?? 'embedded'})`, () =>
 
   it('records a bad upload as a failure with a reason', async () => {
     const key = await upload('empty.txt', '');
-    const failure = await until('the failure record', async () => {
-      const response = await api('/failures?limit=100');
-      return response.body?.items?.find((item: { key: string }) => item.key === key);
-    });
+    const failure = await failureFor(key);
     expect(failure).toMatchObject({ code: 'empty', message: expect.any(String) });
   });
 
-  it('removes the document when the object is deleted', async () => {
+  it.each([
+    ['bad/pixel.png', 'unsupported_format'],
+    ['bad/invalid-utf8.txt', 'invalid_encoding'],
+    ['bad/array.json', 'malformed'],
+  ])('lists %s in /failures with the code %s, and serves no document for it', async (seed, code) => {
+    const key = await upload(seed, readFileSync(join('seeds', seed)));
+    const failure = await failureFor(key);
+    expect(failure).toMatchObject({ key, code, message: expect.stringMatching(/\S/) });
+    const read = await api(`/documents/${documentIdForKey(key)}`);
+    expect(read.status).toBe(404);
+  });
+
+  it('removes the document when the object is deleted: its id answers 404', async () => {
     const key = await upload('short-lived.txt', 'Short Lived\nThis note will be deleted.');
     const id = documentIdForKey(key);
-    await until('the document', async () => ((await api(`/documents/${id}`)).status === 200 ? true : undefined));
+    await documentWhen(id);
     await s3.send(new DeleteObjectCommand({ Bucket: outputs.bucketName, Key: key }));
     await until('the delete', async () => ((await api(`/documents/${id}`)).status === 404 ? true : undefined));
+    const after = await api(`/documents/${id}`);
+    expect(after).toMatchObject({ status: 404, body: { status: 404 } });
+  });
+
+  it('serves a body larger than a DynamoDB item whole', async () => {
+    const paragraph = 'Every sentence of this long report is kept, none is cut, and the reader gets all of it back. ';
+    const paragraphs = Array.from({ length: 600 }, (_, i) => `${i + 1}. ${paragraph.repeat(8).trim()}`);
+    const text = `A Very Long Report\n\n${paragraphs.join('\n\n')}\n`;
+    const key = await upload('long-report.txt', text);
+    const expected = normalizeDocument(new TextEncoder().encode(text), { key });
+    expect(Buffer.byteLength(expected.body)).toBeGreaterThan(ITEM_LIMIT_BYTES);
+    const doc = await documentWhen(expected.id);
+    expect(doc.body.length).toBe(expected.body.length);
+    expect(doc.body).toBe(expected.body);
+    expect(doc).toMatchObject({ title: 'A Very Long Report', wordCount: expected.wordCount, contentHash: expected.contentHash });
+  });
+
+  it('replaces a document when its object is uploaded again with new content', async () => {
+    const key = await upload('revised.txt', 'First Draft\nThe committee will meet on Monday.');
+    const id = documentIdForKey(key);
+    await documentWhen(id, (doc) => doc.title === 'First Draft');
+    await upload('revised.txt', 'Final Version\nThe committee met on Tuesday instead.');
+    const doc = await documentWhen(id, (doc) => doc.title === 'Final Version');
+    expect(doc).toMatchObject({ id, sourceKey: key, body: 'The committee met on Tuesday instead.' });
+    expect(JSON.stringify(doc)).not.toContain('Monday');
+  });
+
+  // The embedded stack's queue runs in process, with no SQS endpoint to put a dead letter on;
+  // tests/integration/cli-ops.test.ts covers its redrive.
+  it.skipIf(!process.env.E2E_OUTPUTS)('moves dead letters back to the queue with `ingest redrive`, where the parser takes them (deployed targets only)', async () => {
+    const sqs = new SQSClient({
+      region: outputs.region ?? LOCAL_REGION,
+      ...(outputs.sqsEndpoint ? { endpoint: outputs.sqsEndpoint } : {}),
+      ...(outputs.sqsEndpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: LOCAL_CREDENTIALS } : {}),
+    });
+    expect(outputs.queueUrl, 'the outputs file has no QueueUrl').toBeDefined();
+    // S3's test event: the parser acknowledges it and writes nothing.
+    const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: outputs.bucketName });
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: outputs.deadLetterQueueUrl, Entries: ['a', 'b', 'c'].map((Id) => ({ Id, MessageBody: body })) }));
+    const { code, stdout, stderr } = await ingest('redrive', '--outputs', process.env.E2E_OUTPUTS!, '--timeout', '120');
+    expect(code, stderr).toBe(0);
+    const moved = Number(stdout.match(/^redrove (\d+) message\(s\)/m)?.[1]);
+    expect(moved).toBeGreaterThanOrEqual(3);
+    const held = async (url: string): Promise<number> => {
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      return Number(Attributes?.ApproximateNumberOfMessages ?? NaN) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? NaN);
+    };
+    await until('both queues to be empty', async () => ((await held(outputs.deadLetterQueueUrl)) + (await held(outputs.queueUrl!)) === 0 ? true : undefined));
   });
 
   it('answers an unknown id with 404', async () => {

@@ -9,7 +9,7 @@ import { readOutputs } from '../e2e/outputs.ts';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'docflow-outputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ENDPOINT_VARS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'E2E_OUTPUTS'];
+const ENDPOINT_VARS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SQS', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'E2E_OUTPUTS'];
 let saved: Record<string, string | undefined>;
 beforeEach(() => {
   saved = Object.fromEntries(ENDPOINT_VARS.map((name) => [name, process.env[name]]));
@@ -46,10 +46,12 @@ describe('readOutputs', () => {
       bucketName: awsStack.BucketName,
       bodiesBucketName: awsStack.BodiesBucketName,
       tableName: awsStack.TableName,
+      queueUrl: awsStack.QueueUrl,
       deadLetterQueueUrl: awsStack.DeadLetterQueueUrl,
       region: 'eu-west-1',
       s3Endpoint: undefined,
       dynamodbEndpoint: undefined,
+      sqsEndpoint: undefined,
     });
   });
 
@@ -130,13 +132,34 @@ describe('stackEndpoints', () => {
       s3Endpoint: 'http://localhost.localstack.cloud:4566',
       dynamodbEndpoint: 'http://localhost.localstack.cloud:4566',
       sqsEndpoint: 'http://localhost.localstack.cloud:4566',
-      localstack: true,
+      emulator: true,
     });
     expect(stackEndpoints(localstack, { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324' }).sqsEndpoint).toBe('http://127.0.0.1:9324');
   });
 
   it('leaves AWS on the SDK defaults', () => {
-    expect(stackEndpoints(awsStack, {})).toMatchObject({ s3Endpoint: undefined, dynamodbEndpoint: undefined, sqsEndpoint: undefined, localstack: false });
+    expect(stackEndpoints(awsStack, {})).toMatchObject({ s3Endpoint: undefined, dynamodbEndpoint: undefined, sqsEndpoint: undefined, emulator: false });
+  });
+
+  it.each([
+    ['the path form on the edge port', 'http://127.0.0.1:4566/_aws/execute-api/1e362a3e/dev', 'http://127.0.0.1:4566'],
+    ['the path form on another port', 'http://127.0.0.1:4599/_aws/execute-api/1e362a3e/dev', 'http://127.0.0.1:4599'],
+    ['a loopback host on the edge port', 'http://localhost:4566/restapis/1e362a3e/dev/_user_request_', 'http://localhost:4566'],
+  ])('sends every service of a MiniStack deployment (%s) to the URL origin', (_form, ApiUrl, edge) => {
+    expect(stackEndpoints({ ...awsStack, ApiUrl }, {})).toEqual({
+      apiUrl: ApiUrl,
+      region: 'eu-west-1',
+      s3Endpoint: edge,
+      dynamodbEndpoint: edge,
+      sqsEndpoint: edge,
+      emulator: true,
+    });
+  });
+
+  it('treats neither the embedded stack nor another loopback port as an emulator edge', () => {
+    const embedded = { ...awsStack, ApiUrl: 'http://localhost:3000', S3Endpoint: 'http://127.0.0.1:4568', DynamoDbEndpoint: 'http://127.0.0.1:4567' };
+    expect(stackEndpoints(embedded, {})).toMatchObject({ s3Endpoint: 'http://127.0.0.1:4568', sqsEndpoint: undefined, emulator: false });
+    expect(stackEndpoints({ ...awsStack, ApiUrl: 'http://127.0.0.1:8080/dev' }, {})).toMatchObject({ s3Endpoint: undefined, emulator: false });
   });
 
   it('skips stacks whose ApiUrl or BucketName is empty', () => {
