@@ -9,8 +9,23 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface AppConfig {
   /** Key of the HMAC that signs pagination cursors; at least 16 characters. */
   readonly cursorSecret: string;
-  /** Origins allowed by CORS; `['*']` allows any origin. */
+  /** Origins allowed by CORS; `['*']` allows any origin, `[]` none (same-origin use only). */
   readonly corsOrigins: readonly string[];
+  /**
+   * The API key every request must carry in `x-api-key` (see `requireApiKey`). Only the
+   * embedded stack sets it: deployed, API Gateway checks the key before the function runs,
+   * and the key's value never reaches the function's configuration.
+   *
+   * @default undefined - no check in the app
+   */
+  readonly apiKey?: string;
+  /**
+   * With {@link apiKey}: whether `/docs` and `/openapi.json` answer without the key. They
+   * describe the API and show no stored data.
+   *
+   * @default true
+   */
+  readonly publicDocs?: boolean;
 }
 
 /** What the api function needs: the store's settings and the app's. */
@@ -25,7 +40,7 @@ export interface ApiConfig extends StoreConfig, AppConfig {
 /**
  * Reads the api function's configuration: `TABLE_NAME`, `BODIES_BUCKET` (and the store's
  * optional settings), `CURSOR_SECRET` (required, at least 16 characters), `CORS_ORIGINS`
- * (comma-separated origins, default `*`) and `LOG_LEVEL` (default `INFO`).
+ * (comma-separated origins, `none`, or `*`, the default when unset) and `LOG_LEVEL` (default `INFO`).
  *
  * @example
  * const config = loadApiConfig({ TABLE_NAME: 'docs', BODIES_BUCKET: 'bodies', CURSOR_SECRET: 'a'.repeat(32) });
@@ -58,6 +73,8 @@ function cursorSecret(env: Env): string {
 function corsOrigins(env: Env): readonly string[] {
   const raw = env.CORS_ORIGINS?.trim();
   if (raw === undefined || raw === '' || raw === '*') return ['*'];
+  // No cross-origin access at all: what the deployed stack sets unless the API is public.
+  if (raw.toLowerCase() === 'none') return [];
   const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   if (entries.length === 0) throw new ConfigError('CORS_ORIGINS', 'CORS_ORIGINS lists no origin: set "*" or at least one origin.');
   return entries.map((entry) => {
@@ -65,7 +82,7 @@ function corsOrigins(env: Env): readonly string[] {
     if (origin === null) {
       throw new ConfigError(
         'CORS_ORIGINS',
-        `CORS_ORIGINS must be "*" or a comma-separated list of origins such as https://app.example.com, got "${entry}".`,
+        `CORS_ORIGINS must be "*", "none" or a comma-separated list of origins such as https://app.example.com, got "${entry}".`,
       );
     }
     return origin;

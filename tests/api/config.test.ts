@@ -45,6 +45,7 @@ describe('loadApiConfig', () => {
     ]);
     expect(loadApiConfig({ ...base, CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
     expect(loadApiConfig({ ...base, CORS_ORIGINS: '' }).corsOrigins).toEqual(['*']);
+    expect(loadApiConfig({ ...base, CORS_ORIGINS: 'none' }).corsOrigins).toEqual([]);
   });
 
   it.each(['https://app.example.com/', 'https://app.example.com/path', 'app.example.com', '*,https://a.example', 'ftp://a.example', ',', 'https://user@a.example'])(
