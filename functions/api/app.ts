@@ -115,7 +115,7 @@ const DOCS_HEADERS = secureHeaders({
  */
 export function createApp(deps: AppDependencies): ApiApp {
   const { reader, config, logger } = deps;
-  const cursors = createCursorSigner(config.cursorSecret);
+  const cursors = createCursorSigner(config.cursorSecret, config.cursorSecretPrevious ? { previous: config.cursorSecretPrevious } : {});
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: rejectInvalid });
 
   // Middleware: request id first, so every response (errors included) carries it.

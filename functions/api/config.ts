@@ -9,6 +9,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface AppConfig {
   /** Key of the HMAC that signs pagination cursors; at least 16 characters. */
   readonly cursorSecret: string;
+  /**
+   * After a rotation of {@link cursorSecret}: the secret before it, whose cursors are still
+   * accepted until `until`.
+   *
+   * @default undefined - only the current secret
+   */
+  readonly cursorSecretPrevious?: { readonly secret: string; readonly until: Date };
   /** Origins allowed by CORS; `['*']` allows any origin, `[]` none (same-origin use only). */
   readonly corsOrigins: readonly string[];
   /**
@@ -39,7 +46,8 @@ export interface ApiConfig extends StoreConfig, AppConfig {
 
 /**
  * Reads the api function's configuration: `TABLE_NAME`, `BODIES_BUCKET` (and the store's
- * optional settings), `CURSOR_SECRET` (required, at least 16 characters), `CORS_ORIGINS`
+ * optional settings), `CURSOR_SECRET` (required, at least 16 characters), after a rotation
+ * `CURSOR_SECRET_PREVIOUS` with `CURSOR_SECRET_PREVIOUS_UNTIL` (an ISO 8601 instant), `CORS_ORIGINS`
  * (comma-separated origins, `none`, or `*`, the default when unset) and `LOG_LEVEL` (default `INFO`).
  *
  * @example
@@ -50,6 +58,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
   return {
     ...loadStoreConfig(env),
     cursorSecret: cursorSecret(env),
+    ...previousCursorSecret(env),
     corsOrigins: corsOrigins(env),
     logLevel: logLevel(env),
   };
@@ -64,6 +73,25 @@ function cursorSecret(env: Env): string {
     );
   }
   return secret;
+}
+
+/** Both variables or neither: a previous secret with no end would never stop being accepted. */
+function previousCursorSecret(env: Env): Pick<AppConfig, 'cursorSecretPrevious'> {
+  const secret = env.CURSOR_SECRET_PREVIOUS;
+  const until = env.CURSOR_SECRET_PREVIOUS_UNTIL?.trim();
+  if ((secret === undefined || secret === '') && (until === undefined || until === '')) return {};
+  if (secret === undefined || secret === '' || until === undefined || until === '') {
+    const missing = secret === undefined || secret === '' ? 'CURSOR_SECRET_PREVIOUS' : 'CURSOR_SECRET_PREVIOUS_UNTIL';
+    throw new ConfigError(missing, 'CURSOR_SECRET_PREVIOUS and CURSOR_SECRET_PREVIOUS_UNTIL go together: set both (during a rotation\'s grace period) or neither.');
+  }
+  if (secret.length < MIN_CURSOR_SECRET_LENGTH) {
+    throw new ConfigError('CURSOR_SECRET_PREVIOUS', `CURSOR_SECRET_PREVIOUS must be at least ${MIN_CURSOR_SECRET_LENGTH} characters long, got ${secret.length}.`);
+  }
+  const end = /^\d{4}-\d{2}-\d{2}T/.test(until) ? new Date(until) : new Date(Number.NaN);
+  if (Number.isNaN(end.getTime())) {
+    throw new ConfigError('CURSOR_SECRET_PREVIOUS_UNTIL', `CURSOR_SECRET_PREVIOUS_UNTIL must be an ISO 8601 instant such as 2026-05-01T00:00:00Z, got "${until}".`);
+  }
+  return { cursorSecretPrevious: { secret, until: end } };
 }
 
 /**

@@ -147,3 +147,22 @@ describe('CORS with no origin allowed', () => {
     expect(read.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('rotating the cursor secret without downtime', () => {
+  it('keeps a listing that started before the rotation going through the grace period, and not after', async () => {
+    const OLD = 'cursor-secret-before-rotation-01';
+    const NEW = 'cursor-secret-after-rotation-234';
+    const first = (await (await table.app({ cursorSecret: OLD }).request('/documents?limit=5')).json()) as { nextCursor: string };
+    const next = `/documents?limit=5&cursor=${encodeURIComponent(first.nextCursor)}`;
+
+    const during = table.app({ cursorSecret: NEW, cursorSecretPrevious: { secret: OLD, until: new Date(Date.now() + 3_600_000) } });
+    const page = await during.request(next);
+    expect(page.status).toBe(200);
+    const { nextCursor } = (await page.json()) as { nextCursor: string };
+    // Cursors handed out during the grace period are signed with the new secret.
+    expect((await table.app({ cursorSecret: NEW }).request(`/documents?limit=5&cursor=${encodeURIComponent(nextCursor)}`)).status).toBe(200);
+
+    const ended = table.app({ cursorSecret: NEW, cursorSecretPrevious: { secret: OLD, until: new Date(Date.now() - 1) } });
+    await expectProblem(await ended.request(next), 400, 'urn:docflow:problem:invalid-cursor');
+  });
+});
