@@ -1,30 +1,20 @@
 // The embedded stack with a key: `ingest dev --api-key` / API_KEY in a real process (banner, 401,
 // 403, the right key), and `ingest api-key` reading the key from the running stack.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiKeyOf } from '../../cli/dev.ts';
 import { CliError } from '../../cli/target.ts';
+import { ingest } from './support.ts';
 
-const exec = promisify(execFile);
 const KEY = 'local-key-for-the-dev-test-0123456789';
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function ingest(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/ingest.js', ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** Starts `ingest dev` on free ports and resolves with its banner once it is serving. */
 async function dev(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; banner: string; apiUrl: string; dataDir: string; stop(): Promise<void> }> {

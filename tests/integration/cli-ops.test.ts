@@ -1,23 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { documentIdForKey } from '../../shared/index.ts';
-
-const exec = promisify(execFile);
-
-async function ingest(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/ingest.js', ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { ingest } from './support.ts';
 
 describe('ingest upload, redrive and reprocess against the embedded stack', () => {
   let stack: LocalStack;

@@ -1,6 +1,8 @@
 // Builders shared by the integration suites: SQS events carrying S3 notifications shaped as S3
-// sends them (keys encoded, explicit sequencers), and small documents.
+// sends them (keys encoded, explicit sequencers), small documents, and the CLI as a process.
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { NormalizedDocument } from '../../shared/document.ts';
 import { s3EventNotification } from '../../shared/s3-event.ts';
 
@@ -111,4 +113,17 @@ export function syntheticDocument(fields: Partial<NormalizedDocument> & { id: st
     encoding: 'utf-8',
     ...fields,
   };
+}
+
+const exec = promisify(execFile);
+
+/** Runs `ingest ARGS...` (bin/ingest.js) to the end: its exit code and output. */
+export async function ingest(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['bin/ingest.js', ...args], { encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
 }
