@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
 import { startLocalStack, type LocalStackOptions } from '../local/stack.ts';
+import { CliError } from './target.ts';
 import { uploadFiles } from './upload.ts';
+
+/** API Gateway's own lower bound for a key's value: the same rule locally. */
+export const MIN_API_KEY_LENGTH = 20;
 
 export interface DevOptions {
   dataDir: string;
@@ -15,11 +19,46 @@ export interface DevOptions {
   maxReceiveCount: number;
   concurrency: number;
   logLevel: NonNullable<LocalStackOptions['logLevel']>;
+  /** `--api-key`; `API_KEY` in the environment when absent. */
+  apiKey?: string;
+  /** `--private-docs`: /docs and /openapi.json need the key too. */
+  privateDocs?: boolean;
 }
+
+/**
+ * The key the local API requires, from `--api-key` or else `API_KEY`; undefined for none.
+ *
+ * @example
+ * apiKeyOf({ apiKey: undefined }, { API_KEY: 'a-local-key-of-20-chars' }); // 'a-local-key-of-20-chars'
+ */
+export function apiKeyOf(options: Pick<DevOptions, 'apiKey'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const [source, raw] = options.apiKey !== undefined ? ['--api-key', options.apiKey] : ['API_KEY', env.API_KEY];
+  if (raw === undefined || (source === 'API_KEY' && raw === '')) return undefined;
+  if (raw.trim() !== raw || raw.length < MIN_API_KEY_LENGTH || /[^\x21-\x7e]/.test(raw)) {
+    throw new CliError(`${source} must be at least ${MIN_API_KEY_LENGTH} printable characters with no spaces (API Gateway's rule for key values), got ${raw.length}.`);
+  }
+  return raw;
+}
+
+/** The banner lines that say what the local API asks for. */
+export function authBanner(apiKey: string | undefined, privateDocs: boolean): string[] {
+  if (apiKey === undefined) {
+    return [
+      '  auth      none: the API answers anyone who can reach this machine\'s loopback (--api-key KEY or API_KEY=KEY requires a key)',
+    ];
+  }
+  const open = privateDocs ? '/health' : '/health, /docs and /openapi.json';
+  return [`  auth      x-api-key required (npx ingest api-key prints it); only ${open} and CORS preflights answer without it`];
+}
+
 
 /** `ingest dev` (`npm start`): runs the embedded stack until Ctrl-C. */
 export async function devCommand(options: DevOptions): Promise<number> {
+  const apiKey = apiKeyOf(options);
+  const privateDocs = options.privateDocs ?? false;
+  if (privateDocs && apiKey === undefined) throw new CliError('--private-docs needs an API key (--api-key KEY or API_KEY=KEY).');
   const stack = await startLocalStack({
+    ...(apiKey !== undefined ? { apiKey, publicDocs: !privateDocs } : {}),
     dataDir: options.dataDir,
     fresh: options.fresh,
     bucket: options.bucket,
@@ -36,6 +75,7 @@ export async function devCommand(options: DevOptions): Promise<number> {
   const lines = [
     'docflow embedded stack is running',
     `  API       ${stack.apiUrl}   (reference: ${stack.apiUrl}/docs)`,
+    ...authBanner(apiKey, privateDocs),
     `  S3        ${stack.s3Endpoint}   bucket: ${stack.bucket}`,
     `  DynamoDB  ${stack.dynamodbEndpoint}   table: ${stack.tableName}`,
     `  control   ${stack.controlUrl}`,
@@ -45,7 +85,9 @@ export async function devCommand(options: DevOptions): Promise<number> {
     `  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${stack.region} \\`,
     `    aws --endpoint-url ${stack.s3Endpoint} s3 cp ${seedFile} s3://${stack.bucket}/`,
     '  npx ingest upload seeds',
-    `  curl '${stack.apiUrl}/documents?site=themoscowtimes.com'`,
+    apiKey === undefined
+      ? `  curl '${stack.apiUrl}/documents?site=themoscowtimes.com'`
+      : `  curl -H "x-api-key: $(npx ingest api-key)" '${stack.apiUrl}/documents?site=themoscowtimes.com'`,
     '',
     `Ctrl-C stops it; the data stays in ${options.dataDir}/ (--fresh wipes it).`,
   ];

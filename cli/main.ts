@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { apiKeyCommand } from './api-key.ts';
 import { devCommand, type DevOptions } from './dev.ts';
 import { redriveCommand, reprocessCommand } from './ops.ts';
 import { parseCommand } from './parse.ts';
@@ -64,7 +65,16 @@ program
   .option('--max-receive-count <n>', 'receives before a message goes to the dead-letter queue', positiveInt, 5)
   .option('--concurrency <n>', 'batches processed at once', positiveInt, 2)
   .addOption(new Option('--log-level <level>', 'parser and store log level').choices(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('WARN'))
+  .option('--api-key <key>', 'make the read API require this key in x-api-key (default: API_KEY, else no key)')
+  .option('--private-docs', 'with a key: /docs and /openapi.json need it too', false)
   .action(run((options: DevOptions) => devCommand(options)));
+
+program
+  .command('api-key')
+  .description("print the read API's key (deployed with apiAuth=apiKey, or the embedded stack with --api-key)")
+  .option('--outputs <file>', 'a deployed stack outputs file (outputs/aws.json); the embedded stack by default')
+  .option('--data-dir <dir>', "the embedded stack's data folder", '.ingest')
+  .action(run((options: Parameters<typeof apiKeyCommand>[0]) => apiKeyCommand(options)));
 
 program
   .command('upload')

@@ -1,11 +1,13 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { API_AUTH_MODES, type ApiAuth } from './constructs/api.ts';
 import { DocflowStack } from './stack.ts';
 
 export interface CreateAppOptions {
   /**
-   * Context values, as `-c key=value` would give them: `stage`, `corsOrigins`,
-   * `apiReservedConcurrency` (a number, or `none`), `logLevel`.
+   * Context values, as `-c key=value` would give them: `stage`, `apiAuth` (`apiKey`, `iam`
+   * or `none`), `apiQuotaPerDay`, `apiThrottleRate`, `apiThrottleBurst`, `corsOrigins`,
+   * `apiReservedConcurrency` (a number, or `none`), `logLevel`, `cursorSecretGraceUntil`.
    *
    * @default - whatever the CDK CLI passes (cdk.json and `-c`)
    */
@@ -39,6 +41,11 @@ export function createApp(options: CreateAppOptions = {}): { app: App; stack: Do
   const stack = new DocflowStack(app, {
     stage,
     corsOrigins: stringContext(app, 'corsOrigins'),
+    apiAuth: apiAuthContext(app),
+    apiQuotaPerDay: numberContext(app, 'apiQuotaPerDay'),
+    apiThrottleRate: numberContext(app, 'apiThrottleRate'),
+    apiThrottleBurst: numberContext(app, 'apiThrottleBurst'),
+    cursorSecretGraceUntil: stringContext(app, 'cursorSecretGraceUntil'),
     apiReservedConcurrency: reservedConcurrencyContext(app),
     logLevel: stringContext(app, 'logLevel'),
   });
@@ -63,5 +70,19 @@ function reservedConcurrencyContext(app: App): number | undefined {
   if (!/^[1-9]\d*$/.test(raw)) {
     throw new Error(`Context "apiReservedConcurrency" must be a positive whole number or "none", got "${raw}".`);
   }
+  return Number(raw);
+}
+
+function apiAuthContext(app: App): ApiAuth {
+  const raw = stringContext(app, 'apiAuth') ?? 'apiKey';
+  const mode = API_AUTH_MODES.find((candidate) => candidate === raw);
+  if (mode === undefined) throw new Error(`Context "apiAuth" must be one of ${API_AUTH_MODES.join(', ')}, got "${raw}".`);
+  return mode;
+}
+
+function numberContext(app: App, key: string): number | undefined {
+  const raw = stringContext(app, key);
+  if (raw === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new Error(`Context "${key}" must be a positive number, got "${raw}".`);
   return Number(raw);
 }

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { Api } from './constructs/api.ts';
+import { Api, type ApiAuth } from './constructs/api.ts';
 import { Ingestion } from './constructs/ingestion.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Storage } from './constructs/storage.ts';
@@ -19,11 +19,37 @@ export interface DocflowStackProps extends StackProps {
   /** Deployment stage (`dev`, `prod`, ...): names the stack `Docflow-<stage>`. */
   readonly stage: string;
   /**
-   * Origins the API allows by CORS.
+   * Origins the API allows by CORS: `*`, `none` or a comma-separated list.
    *
-   * @default '*'
+   * @default - '*' with apiAuth `none`, otherwise 'none'
    */
   readonly corsOrigins?: string;
+  /**
+   * How readers authenticate: see {@link ApiAuth}.
+   *
+   * @default 'apiKey'
+   */
+  readonly apiAuth?: ApiAuth;
+  /**
+   * Daily request quota of the API key's usage plan.
+   *
+   * @default 100000
+   */
+  readonly apiQuotaPerDay?: number;
+  /**
+   * Stage (and usage plan) throttle: steady requests per second, and burst.
+   *
+   * @default 50 and 100
+   */
+  readonly apiThrottleRate?: number;
+  readonly apiThrottleBurst?: number;
+  /**
+   * After a cursor secret rotation: until when cursors signed with the previous secret are
+   * accepted (ISO 8601).
+   *
+   * @default - only the current secret
+   */
+  readonly cursorSecretGraceUntil?: string;
   /**
    * Reserved concurrency of the API function; `undefined` reserves none.
    *
@@ -87,6 +113,11 @@ export class DocflowStack extends Stack {
       stageName: props.stage,
       apiName: this.stackName,
       corsOrigins: props.corsOrigins,
+      auth: props.apiAuth,
+      quotaPerDay: props.apiQuotaPerDay,
+      throttlingRateLimit: props.apiThrottleRate,
+      throttlingBurstLimit: props.apiThrottleBurst,
+      cursorSecretGraceUntil: props.cursorSecretGraceUntil,
       reserveConcurrency: props.apiReservedConcurrency !== undefined,
       reservedConcurrency: props.apiReservedConcurrency,
       ephemeral,
@@ -116,6 +147,13 @@ export class DocflowStack extends Stack {
         description: 'Messages that exhausted their retries (replay with ingest redrive)',
       },
       Region: { value: this.region, description: 'Region of the stack' },
+      ApiAuth: { value: this.api.auth, description: 'What the read API asks readers for: apiKey, iam or none' },
+      ...(this.api.apiKey === undefined
+        ? {}
+        : { ApiKeyId: { value: this.api.apiKey.keyId, description: 'Id of the read API key (the value: ingest api-key, or aws apigateway get-api-key --include-value)' } }),
+      ...(this.api.readerPolicy === undefined
+        ? {}
+        : { ReaderPolicyArn: { value: this.api.readerPolicy.managedPolicyArn, description: 'Attach to a role or user that reads the API (SigV4)' } }),
     };
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }

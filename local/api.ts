@@ -12,13 +12,21 @@ export interface ServeApiOptions {
   logger: Logger;
   /** @default ['*'] */
   corsOrigins?: string[];
+  /** Require this key in `x-api-key` (see functions/api/auth.ts). @default no key */
+  apiKey?: string;
+  /** With `apiKey`: whether /docs and /openapi.json stay open. @default true */
+  publicDocs?: boolean;
 }
 
 /** Serves `createApp` with @hono/node-server on 127.0.0.1. */
 export async function serveApi(options: ServeApiOptions): Promise<LocalServer> {
   const app = createApp({
     reader: options.store,
-    config: { cursorSecret: options.cursorSecret, corsOrigins: options.corsOrigins ?? ['*'] },
+    config: {
+      cursorSecret: options.cursorSecret,
+      corsOrigins: options.corsOrigins ?? ['*'],
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey, publicDocs: options.publicDocs ?? true } : {}),
+    },
     logger: options.logger,
   });
   return listen(app.fetch, options.port);

@@ -16,6 +16,8 @@ export interface ControlOptions {
   s3: S3Client;
   bucket: string;
   region: string;
+  /** The read API's key, for `ingest api-key`; null when the API asks for none. */
+  apiKey?: string | null;
 }
 
 /** The control routes, as a Hono app (tests call it with `app.request`). */
@@ -28,6 +30,8 @@ export function controlApp(options: ControlOptions): Hono {
       messages: queue.deadLetters().map((m) => ({ messageId: m.messageId, receiveCount: m.receiveCount, sentAt: new Date(m.sentAt).toISOString(), body: m.body })),
     }),
   );
+  // Loopback only, like the rest of this endpoint, which can already replay every object.
+  app.get('/api-key', (c) => c.json({ apiKey: options.apiKey ?? null }));
   app.post('/queues/dead-letter/redrive', (c) => c.json({ moved: queue.redrive() }));
   app.post('/reprocess', async (c) => {
     const prefix = c.req.query('prefix') ?? '';

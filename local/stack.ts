@@ -54,6 +54,10 @@ export interface LocalStackOptions {
   concurrency?: number;
   /** Signs pagination cursors. @default a fixed development key */
   cursorSecret?: string;
+  /** Make the read API require this key in `x-api-key`. @default none: the API is open */
+  apiKey?: string;
+  /** With `apiKey`: whether /docs and /openapi.json answer without it. @default true */
+  publicDocs?: boolean;
   /** @default 'WARN' */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /**
@@ -94,6 +98,8 @@ export interface LocalStack {
   readonly dynamodbEndpoint: string;
   readonly apiUrl: string;
   readonly controlUrl: string;
+  /** Whether the read API requires `x-api-key`. */
+  readonly apiKeyRequired: boolean;
   readonly bucket: string;
   readonly bodiesBucket: string;
   readonly tableName: string;
@@ -216,9 +222,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
 
-    const api = await serveApi({ store, port: options.apiPort ?? 3000, cursorSecret: options.cursorSecret ?? 'local-development-cursor-secret', logger });
+    const api = await serveApi({
+      store,
+      port: options.apiPort ?? 3000,
+      cursorSecret: options.cursorSecret ?? 'local-development-cursor-secret',
+      logger,
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey, publicDocs: options.publicDocs ?? true } : {}),
+    });
     servers.push(api);
-    const control = await serveControl({ port: options.controlPort ?? 4570, queue, store, s3, bucket, region });
+    const control = await serveControl({ port: options.controlPort ?? 4570, queue, store, s3, bucket, region, apiKey: options.apiKey ?? null });
     servers.push(control);
     runner.start();
 
@@ -237,6 +249,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           S3Endpoint: s3Server.endpoint,
           DynamoDbEndpoint: dynamoServer.endpoint,
           ControlUrl: control.endpoint,
+          // The mode only: the key itself is asked of the control endpoint (ingest api-key).
+          ApiAuth: options.apiKey !== undefined ? 'apiKey' : 'none',
         },
       };
       await writeFile(outputsPath, JSON.stringify(outputs, null, 2) + '\n');
@@ -248,6 +262,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodbEndpoint: dynamoServer.endpoint,
       apiUrl: api.endpoint,
       controlUrl: control.endpoint,
+      apiKeyRequired: options.apiKey !== undefined,
       bucket,
       bodiesBucket,
       tableName,

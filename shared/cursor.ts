@@ -80,8 +80,10 @@ export interface CursorSigner {
 }
 
 /**
- * A {@link CursorSigner} with an HMAC-SHA256 key. Rotating the secret invalidates every
- * cursor handed out before (clients get a 400 and start again from the first page).
+ * A {@link CursorSigner} with an HMAC-SHA256 key. It signs with `secret` only; after a
+ * rotation, `options.previous` keeps the cursors signed with the old secret working until its
+ * `until` instant, so that clients in the middle of a listing do not notice. Without it (or
+ * after the grace period) such cursors are refused like altered ones.
  *
  * @example
  * const cursors = createCursorSigner(process.env.CURSOR_SECRET!);
@@ -90,11 +92,15 @@ export interface CursorSigner {
  * cursors.verify(cursor, query); // '1#2024-05-01#d0123'
  * cursors.verify(cursor, queryFingerprint('documents', {})); // throws CursorError('other-query')
  */
-export function createCursorSigner(secret: string): CursorSigner {
-  if (secret.length < MIN_CURSOR_SECRET_LENGTH) {
-    throw new RangeError(`The cursor secret must be at least ${MIN_CURSOR_SECRET_LENGTH} characters long.`);
-  }
-  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+export function createCursorSigner(secret: string, options: CursorSignerOptions = {}): CursorSigner {
+  const key = secretKey(secret);
+  const previous = options.previous === undefined ? undefined : { key: secretKey(options.previous.secret), until: options.previous.until.getTime() };
+  if (previous !== undefined && Number.isNaN(previous.until)) throw new RangeError('The grace period of the previous cursor secret must end at a valid date.');
+  const clock = options.clock ?? Date.now;
+  /** Whether the MAC is the current key's, or the previous key's while its grace period lasts. */
+  const signedByUs = (sent: Buffer, queryDigest: Buffer, position: Buffer): boolean =>
+    timingSafeEqual(sent, mac(key, queryDigest, position)) ||
+    (previous !== undefined && clock() < previous.until && timingSafeEqual(sent, mac(previous.key, queryDigest, position)));
 
   return {
     sign(position, query) {
@@ -124,7 +130,7 @@ export function createCursorSigner(secret: string): CursorSigner {
           'The cursor belongs to a listing with other filters: repeat the filters of the request that returned it, or start without a cursor.',
         );
       }
-      if (!timingSafeEqual(token.subarray(1, 1 + MAC_BYTES), mac(key, query.digest, positionBytes))) {
+      if (!signedByUs(token.subarray(1, 1 + MAC_BYTES), query.digest, positionBytes)) {
         throw new CursorError('tampered', 'The cursor has been altered or was signed with another key.');
       }
       try {
@@ -135,6 +141,24 @@ export function createCursorSigner(secret: string): CursorSigner {
       }
     },
   };
+}
+
+/** What a signer accepts besides its own secret. */
+export interface CursorSignerOptions {
+  /**
+   * The secret used before the last rotation: still accepted (never used to sign) until
+   * `until`, the end of the grace period.
+   */
+  readonly previous?: { readonly secret: string; readonly until: Date };
+  /** Milliseconds since the epoch, for the grace period. @default Date.now */
+  readonly clock?: () => number;
+}
+
+function secretKey(secret: string): KeyObject {
+  if (secret.length < MIN_CURSOR_SECRET_LENGTH) {
+    throw new RangeError(`The cursor secret must be at least ${MIN_CURSOR_SECRET_LENGTH} characters long.`);
+  }
+  return createSecretKey(Buffer.from(secret, 'utf8'));
 }
 
 function mac(key: KeyObject, queryDigest: Buffer, position: Buffer): Buffer {

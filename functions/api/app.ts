@@ -9,12 +9,14 @@ import type { ZodError } from 'zod';
 import { CursorError, createCursorSigner, type QueryFingerprint } from '../../shared/cursor.ts';
 import { StoreUnavailableError } from '../../shared/store/errors.ts';
 import type { DocumentReader } from '../../shared/store/index.ts';
+import { requireApiKey } from './auth.ts';
 import type { AppConfig } from './config.ts';
 import { corsFor } from './cors.ts';
 import { documentEtag, ifNoneMatchMatches } from './etag.ts';
 import { documentFilters, documentsFingerprint, failuresFingerprint, listDocuments } from './listing.ts';
-import { PROBLEM_TYPES, ProblemError, sendProblem, statusPhrase, type InvalidParam } from './problem.ts';
+import { API_KEY_HEADER, PROBLEM_TYPES, ProblemError, sendProblem, statusPhrase, type InvalidParam } from './problem.ts';
 import {
+  API_KEY_SCHEME,
   docsRoute,
   getDocumentRoute,
   healthRoute,
@@ -113,7 +115,7 @@ const DOCS_HEADERS = secureHeaders({
  */
 export function createApp(deps: AppDependencies): ApiApp {
   const { reader, config, logger } = deps;
-  const cursors = createCursorSigner(config.cursorSecret);
+  const cursors = createCursorSigner(config.cursorSecret, config.cursorSecretPrevious ? { previous: config.cursorSecretPrevious } : {});
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: rejectInvalid });
 
   // Middleware: request id first, so every response (errors included) carries it.
@@ -124,6 +126,15 @@ export function createApp(deps: AppDependencies): ApiApp {
   app.use((c, next) => (c.req.method === 'OPTIONS' ? next() : cors.headers(c, next)));
   // Preflights only on real routes, so that OPTIONS elsewhere is a 404 like any other method.
   app.on('OPTIONS', [...ROUTE_PATHS], cors.preflight);
+  // After CORS, so that a browser can read the 401; before routing, so that it hides what exists.
+  if (config.apiKey !== undefined) app.use(requireApiKey({ key: config.apiKey, publicDocs: config.publicDocs ?? true }));
+  app.openAPIRegistry.registerComponent('securitySchemes', API_KEY_SCHEME, {
+    type: 'apiKey',
+    in: 'header',
+    name: API_KEY_HEADER,
+    description:
+      'The API key (`ingest api-key` prints it). Deployed with `apiAuth=iam`, requests are signed with SigV4 instead; with `apiAuth=none`, and in the embedded stack started without a key, none is needed.',
+  });
 
   /** The position inside a cursor, or null without one; a bad cursor is a 400. */
   const positionOf = (cursor: string | undefined, query: QueryFingerprint): string | null => {
@@ -196,6 +207,7 @@ export function createApp(deps: AppDependencies): ApiApp {
           description:
             'Normalized documents and failed ingestions, read from the documents table. Errors are `application/problem+json` (RFC 9457).',
         },
+        security: [{ [API_KEY_SCHEME]: [] }],
         tags: [
           { name: 'Documents', description: 'Normalized documents.' },
           { name: 'Failures', description: 'Objects that could not be normalized.' },

@@ -9,8 +9,30 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface AppConfig {
   /** Key of the HMAC that signs pagination cursors; at least 16 characters. */
   readonly cursorSecret: string;
-  /** Origins allowed by CORS; `['*']` allows any origin. */
+  /**
+   * After a rotation of {@link cursorSecret}: the secret before it, whose cursors are still
+   * accepted until `until`.
+   *
+   * @default undefined - only the current secret
+   */
+  readonly cursorSecretPrevious?: { readonly secret: string; readonly until: Date };
+  /** Origins allowed by CORS; `['*']` allows any origin, `[]` none (same-origin use only). */
   readonly corsOrigins: readonly string[];
+  /**
+   * The API key every request must carry in `x-api-key` (see `requireApiKey`). Only the
+   * embedded stack sets it: deployed, API Gateway checks the key before the function runs,
+   * and the key's value never reaches the function's configuration.
+   *
+   * @default undefined - no check in the app
+   */
+  readonly apiKey?: string;
+  /**
+   * With {@link apiKey}: whether `/docs` and `/openapi.json` answer without the key. They
+   * describe the API and show no stored data.
+   *
+   * @default true
+   */
+  readonly publicDocs?: boolean;
 }
 
 /** What the api function needs: the store's settings and the app's. */
@@ -24,8 +46,9 @@ export interface ApiConfig extends StoreConfig, AppConfig {
 
 /**
  * Reads the api function's configuration: `TABLE_NAME`, `BODIES_BUCKET` (and the store's
- * optional settings), `CURSOR_SECRET` (required, at least 16 characters), `CORS_ORIGINS`
- * (comma-separated origins, default `*`) and `LOG_LEVEL` (default `INFO`).
+ * optional settings), `CURSOR_SECRET` (required, at least 16 characters), after a rotation
+ * `CURSOR_SECRET_PREVIOUS` with `CURSOR_SECRET_PREVIOUS_UNTIL` (an ISO 8601 instant), `CORS_ORIGINS`
+ * (comma-separated origins, `none`, or `*`, the default when unset) and `LOG_LEVEL` (default `INFO`).
  *
  * @example
  * const config = loadApiConfig({ TABLE_NAME: 'docs', BODIES_BUCKET: 'bodies', CURSOR_SECRET: 'a'.repeat(32) });
@@ -35,6 +58,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
   return {
     ...loadStoreConfig(env),
     cursorSecret: cursorSecret(env),
+    ...previousCursorSecret(env),
     corsOrigins: corsOrigins(env),
     logLevel: logLevel(env),
   };
@@ -51,6 +75,25 @@ function cursorSecret(env: Env): string {
   return secret;
 }
 
+/** Both variables or neither: a previous secret with no end would never stop being accepted. */
+function previousCursorSecret(env: Env): Pick<AppConfig, 'cursorSecretPrevious'> {
+  const secret = env.CURSOR_SECRET_PREVIOUS;
+  const until = env.CURSOR_SECRET_PREVIOUS_UNTIL?.trim();
+  if ((secret === undefined || secret === '') && (until === undefined || until === '')) return {};
+  if (secret === undefined || secret === '' || until === undefined || until === '') {
+    const missing = secret === undefined || secret === '' ? 'CURSOR_SECRET_PREVIOUS' : 'CURSOR_SECRET_PREVIOUS_UNTIL';
+    throw new ConfigError(missing, 'CURSOR_SECRET_PREVIOUS and CURSOR_SECRET_PREVIOUS_UNTIL go together: set both (during a rotation\'s grace period) or neither.');
+  }
+  if (secret.length < MIN_CURSOR_SECRET_LENGTH) {
+    throw new ConfigError('CURSOR_SECRET_PREVIOUS', `CURSOR_SECRET_PREVIOUS must be at least ${MIN_CURSOR_SECRET_LENGTH} characters long, got ${secret.length}.`);
+  }
+  const end = /^\d{4}-\d{2}-\d{2}T/.test(until) ? new Date(until) : new Date(Number.NaN);
+  if (Number.isNaN(end.getTime())) {
+    throw new ConfigError('CURSOR_SECRET_PREVIOUS_UNTIL', `CURSOR_SECRET_PREVIOUS_UNTIL must be an ISO 8601 instant such as 2026-05-01T00:00:00Z, got "${until}".`);
+  }
+  return { cursorSecretPrevious: { secret, until: end } };
+}
+
 /**
  * `*`, or a comma-separated list of origins (`https://app.example.com,http://localhost:5173`):
  * scheme, host and optional port, nothing else, since the browser sends exactly that.
@@ -58,6 +101,8 @@ function cursorSecret(env: Env): string {
 function corsOrigins(env: Env): readonly string[] {
   const raw = env.CORS_ORIGINS?.trim();
   if (raw === undefined || raw === '' || raw === '*') return ['*'];
+  // No cross-origin access at all: what the deployed stack sets unless the API is public.
+  if (raw.toLowerCase() === 'none') return [];
   const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   if (entries.length === 0) throw new ConfigError('CORS_ORIGINS', 'CORS_ORIGINS lists no origin: set "*" or at least one origin.');
   return entries.map((entry) => {
@@ -65,7 +110,7 @@ function corsOrigins(env: Env): readonly string[] {
     if (origin === null) {
       throw new ConfigError(
         'CORS_ORIGINS',
-        `CORS_ORIGINS must be "*" or a comma-separated list of origins such as https://app.example.com, got "${entry}".`,
+        `CORS_ORIGINS must be "*", "none" or a comma-separated list of origins such as https://app.example.com, got "${entry}".`,
       );
     }
     return origin;

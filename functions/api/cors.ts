@@ -1,14 +1,17 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 
-/** What browsers on other origins may do: read, revalidate, and see the ETag and request id. */
+/**
+ * What browsers on other origins may do: read, revalidate, authenticate (an API key, or a
+ * SigV4 signature with its date and session token), and see the ETag and request id.
+ */
 const ALLOW_METHODS = ['GET', 'HEAD', 'OPTIONS'];
-const ALLOW_HEADERS = ['If-None-Match', 'X-Request-Id'];
+const ALLOW_HEADERS = ['If-None-Match', 'X-Request-Id', 'X-Api-Key', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256'];
 const EXPOSE_HEADERS = ['ETag', 'X-Request-Id'];
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
 /**
- * CORS for the configured origins (`['*']` for any), in two parts:
+ * CORS for the configured origins (`['*']` for any, `[]` for none), in two parts:
  * - `preflight`, hono/cors itself, mounted as the OPTIONS handler of each route;
  * - `headers`, the same response headers for every other request, errors included. It sets
  *   them before the handler runs: hono/cors writes them into `c.res` first, which makes Hono

@@ -2,6 +2,9 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
+/** The request header that carries the API key (API Gateway's name for it). */
+export const API_KEY_HEADER = 'x-api-key';
+
 /** Media type of every error body (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -104,6 +107,32 @@ export class ProblemError extends HTTPException {
       { type: PROBLEM_TYPES.invalidCursor, title: 'Invalid cursor', status: 400, detail },
       { cause },
     );
+  }
+
+  /**
+   * 401: the request carries no credentials. Says which header to send and nothing about what
+   * the path would have answered.
+   */
+  static missingCredentials(): ProblemError {
+    return new ProblemError(
+      {
+        type: PROBLEM_TYPES.blank,
+        title: statusPhrase(401),
+        status: 401,
+        detail: `This API needs an API key: send it in the ${API_KEY_HEADER} header.`,
+      },
+      { headers: { 'WWW-Authenticate': `ApiKey header="${API_KEY_HEADER}"` } },
+    );
+  }
+
+  /** 403: credentials were sent and are not valid. The same answer on every path. */
+  static invalidCredentials(): ProblemError {
+    return new ProblemError({
+      type: PROBLEM_TYPES.blank,
+      title: statusPhrase(403),
+      status: 403,
+      detail: `The API key in the ${API_KEY_HEADER} header is not valid.`,
+    });
   }
 
   /** 404. */

@@ -21,6 +21,14 @@ function problem(description: string) {
 const requestIdHeader = {
   'X-Request-Id': { description: 'Identifies this request in the logs.', schema: { type: 'string' as const } },
 };
+/** Name of the API key scheme in /openapi.json. */
+export const API_KEY_SCHEME = 'ApiKey';
+/** For routes that answer without a key in the app (API Gateway may still ask for one). */
+const KEY_OPTIONAL: Record<string, string[]>[] = [{}, { [API_KEY_SCHEME]: [] }];
+const UNAUTHENTICATED = problem('No API key was sent (the `WWW-Authenticate` header names the header to send it in).');
+const FORBIDDEN = problem('The API key is not valid.');
+/** Every route that reads stored data answers these when a key is required. */
+const REFUSED = { 401: UNAUTHENTICATED, 403: FORBIDDEN };
 const INVALID = problem('A parameter is unknown, repeated, empty or invalid, or the cursor cannot be used.');
 const FAULT = problem('A server fault; the problem carries the request id.');
 
@@ -28,8 +36,10 @@ export const healthRoute = createRoute({
   method: 'get',
   path: '/health',
   summary: 'Liveness',
-  description: 'Answers without touching the table: the function runs and its configuration loaded.',
+  description:
+    'Answers without touching the table: the function runs and its configuration loaded. Needs no key in the app; deployed with `apiAuth=apiKey` or `iam`, API Gateway asks for credentials here too.',
   tags: ['Service'],
+  security: KEY_OPTIONAL,
   request: { query: NoQuerySchema },
   responses: {
     200: { description: 'Alive.', headers: requestIdHeader, content: { 'application/json': { schema: HealthSchema } } },
@@ -52,6 +62,7 @@ export const listDocumentsRoute = createRoute({
       content: { 'application/json': { schema: DocumentPageSchema } },
     },
     400: INVALID,
+    ...REFUSED,
     500: FAULT,
   },
 });
@@ -75,6 +86,7 @@ export const getDocumentRoute = createRoute({
     },
     304: { description: 'Not modified: the `If-None-Match` ETag is still current.' },
     400: INVALID,
+    ...REFUSED,
     404: problem('No document has this id (it never existed, failed to parse, or was deleted).'),
     500: FAULT,
   },
@@ -94,6 +106,7 @@ export const listFailuresRoute = createRoute({
       content: { 'application/json': { schema: FailurePageSchema } },
     },
     400: INVALID,
+    ...REFUSED,
     500: FAULT,
   },
 });
@@ -104,7 +117,9 @@ export const openApiRoute = createRoute({
   path: '/openapi.json',
   summary: 'This description',
   tags: ['Service'],
+  security: KEY_OPTIONAL,
   responses: {
+    ...REFUSED,
     200: {
       description: 'The OpenAPI 3 document of this API.',
       content: { 'application/json': { schema: z.object({}).passthrough().openapi({ type: 'object' }) } },
@@ -117,7 +132,9 @@ export const docsRoute = createRoute({
   path: '/docs',
   summary: 'Interactive reference',
   tags: ['Service'],
+  security: KEY_OPTIONAL,
   responses: {
+    ...REFUSED,
     200: { description: 'An HTML page that renders /openapi.json.', content: { 'text/html': { schema: z.string() } } },
   },
 });

@@ -45,6 +45,7 @@ describe('loadApiConfig', () => {
     ]);
     expect(loadApiConfig({ ...base, CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
     expect(loadApiConfig({ ...base, CORS_ORIGINS: '' }).corsOrigins).toEqual(['*']);
+    expect(loadApiConfig({ ...base, CORS_ORIGINS: 'none' }).corsOrigins).toEqual([]);
   });
 
   it.each(['https://app.example.com/', 'https://app.example.com/path', 'app.example.com', '*,https://a.example', 'ftp://a.example', ',', 'https://user@a.example'])(
@@ -62,5 +63,26 @@ describe('loadApiConfig', () => {
   it('still requires the store settings', () => {
     const { TABLE_NAME: _table, ...missing } = base;
     expect(errorOf(missing).variable).toBe('TABLE_NAME');
+  });
+});
+
+describe('loadApiConfig: the previous cursor secret', () => {
+  const previous = { CURSOR_SECRET_PREVIOUS: 'the-secret-before-rotation-0123', CURSOR_SECRET_PREVIOUS_UNTIL: '2026-05-01T12:00:00Z' };
+
+  it('reads the previous secret and the end of its grace period together', () => {
+    expect(loadApiConfig({ ...base, ...previous }).cursorSecretPrevious).toEqual({
+      secret: previous.CURSOR_SECRET_PREVIOUS,
+      until: new Date('2026-05-01T12:00:00Z'),
+    });
+    expect(loadApiConfig(base).cursorSecretPrevious).toBeUndefined();
+  });
+
+  it('refuses one without the other, a short secret, and an end that is no instant', () => {
+    expect(errorOf({ ...base, CURSOR_SECRET_PREVIOUS: previous.CURSOR_SECRET_PREVIOUS }).variable).toBe('CURSOR_SECRET_PREVIOUS_UNTIL');
+    expect(errorOf({ ...base, CURSOR_SECRET_PREVIOUS_UNTIL: previous.CURSOR_SECRET_PREVIOUS_UNTIL }).variable).toBe('CURSOR_SECRET_PREVIOUS');
+    expect(errorOf({ ...base, ...previous, CURSOR_SECRET_PREVIOUS: 'short' }).variable).toBe('CURSOR_SECRET_PREVIOUS');
+    for (const until of ['tomorrow', '1714564800', '2026-13-45T00:00:00Z']) {
+      expect(errorOf({ ...base, ...previous, CURSOR_SECRET_PREVIOUS_UNTIL: until }).variable).toBe('CURSOR_SECRET_PREVIOUS_UNTIL');
+    }
   });
 });

@@ -94,3 +94,41 @@ describe('queryFingerprint', () => {
     expect(a.digest.equals(b.digest)).toBe(false);
   });
 });
+
+describe('rotating the cursor secret', () => {
+  const OLD = 'the-secret-before-rotation-0123';
+  const NEW = 'the-secret-after-rotation-45678';
+  const until = new Date('2026-05-01T12:00:00Z');
+  let now = until.getTime() - 60_000;
+  const before = createCursorSigner(OLD);
+  const after = createCursorSigner(NEW, { previous: { secret: OLD, until }, clock: () => now });
+
+  it('accepts a cursor signed with the previous secret during the grace period', () => {
+    now = until.getTime() - 1;
+    expect(after.verify(before.sign(position, query), query)).toBe(position);
+  });
+
+  it('refuses it once the grace period is over, as if altered', () => {
+    const cursor = before.sign(position, query);
+    now = until.getTime();
+    expect(reasonOf(() => after.verify(cursor, query))).toBe('tampered');
+  });
+
+  it('signs with the new secret only, and a signer without the previous secret refuses old cursors', () => {
+    now = until.getTime() - 1;
+    const fresh = after.sign(position, query);
+    expect(createCursorSigner(NEW).verify(fresh, query)).toBe(position);
+    expect(reasonOf(() => before.verify(fresh, query))).toBe('tampered');
+    expect(reasonOf(() => createCursorSigner(NEW).verify(before.sign(position, query), query))).toBe('tampered');
+  });
+
+  it('still binds an old cursor to its query during the grace period', () => {
+    now = until.getTime() - 1;
+    expect(reasonOf(() => after.verify(before.sign(position, query), queryFingerprint('documents', {})))).toBe('other-query');
+  });
+
+  it('refuses a short previous secret or an invalid end', () => {
+    expect(() => createCursorSigner(NEW, { previous: { secret: 'short', until } })).toThrow(RangeError);
+    expect(() => createCursorSigner(NEW, { previous: { secret: OLD, until: new Date('nope') } })).toThrow(/valid date/);
+  });
+});

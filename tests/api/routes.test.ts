@@ -465,7 +465,7 @@ describe('headers', () => {
     const allowed = await preflight('http://localhost:5173');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-    expect(allowed.headers.get('access-control-allow-headers')).toBe('If-None-Match,X-Request-Id');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('If-None-Match,X-Request-Id,X-Api-Key,Authorization,X-Amz-Date,X-Amz-Security-Token,X-Amz-Content-Sha256');
     expect(allowed.headers.get('vary')).toContain('Origin');
     const refused = await preflight('https://evil.example');
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
@@ -522,7 +522,7 @@ describe('GET /openapi.json and /docs', () => {
     }
     const listing = doc.paths['/documents']!.get!;
     expect(listing.parameters?.map((p) => p.name).sort()).toEqual(['author', 'cursor', 'from', 'limit', 'site', 'to', 'url']);
-    expect(Object.keys(doc.paths['/documents/{id}']!.get!.responses).sort()).toEqual(['200', '304', '400', '404', '500']);
+    expect(Object.keys(doc.paths['/documents/{id}']!.get!.responses).sort()).toEqual(['200', '304', '400', '401', '403', '404', '500']);
   });
 
   it('has no dangling $ref', async () => {

@@ -4,7 +4,8 @@
  * --outputs-file F` (LocalStack) and the embedded stack all write
  * `{ "<StackName>": { "ApiUrl": ..., "BucketName": ..., ... } }`.
  */
-import { readStackOutputs, stackEndpoints } from '../../cli/target.ts';
+import { apiAuthOf, readApiKey, type ApiAuth, type AuthOutputs } from '../../cli/api-key.ts';
+import { isEmbedded, readStackOutputs, stackEndpoints } from '../../cli/target.ts';
 
 export interface E2eOutputs {
   /** Base URL of the read API, without a trailing slash. */
@@ -55,5 +56,36 @@ export function readOutputs(path: string | undefined = process.env.E2E_OUTPUTS):
     s3Endpoint: endpoints.s3Endpoint,
     dynamodbEndpoint: endpoints.dynamodbEndpoint,
     sqsEndpoint: endpoints.sqsEndpoint,
+  };
+}
+
+/** How the end-to-end suite authenticates to the target's read API. */
+export interface E2eCredentials {
+  /** The target's `ApiAuth` (see cli/api-key.ts). */
+  auth: ApiAuth;
+  /** The key to send in `x-api-key`, read the way `ingest api-key` reads it; null without one. */
+  apiKey: string | null;
+  /**
+   * True for an emulator (LocalStack, MiniStack, any AWS_ENDPOINT_URL target), which may not
+   * enforce what the template asks for; false for AWS and the embedded stack, which must.
+   */
+  emulated: boolean;
+}
+
+/**
+ * The read API's credentials for the stack in the outputs file.
+ *
+ * @example
+ * const { apiKey } = await readCredentials();
+ * await fetch(`${outputs.apiUrl}/documents`, { headers: apiKey ? { 'x-api-key': apiKey } : {} });
+ */
+export async function readCredentials(path: string | undefined = process.env.E2E_OUTPUTS): Promise<E2eCredentials> {
+  if (path === undefined || path.trim() === '') throw new Error('No outputs file: set E2E_OUTPUTS.');
+  const outputs: AuthOutputs = readStackOutputs(path, 'deploy with --outputs-file first');
+  const endpoints = stackEndpoints(outputs);
+  return {
+    auth: apiAuthOf(outputs),
+    apiKey: await readApiKey(outputs),
+    emulated: !isEmbedded(outputs) && (endpoints.emulator || endpoints.s3Endpoint !== undefined),
   };
 }

@@ -12,7 +12,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.ts';
 import { ingest } from '../helpers/cli.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { documentIdForKey, normalizeDocument } from '../../shared/index.ts';
-import { readOutputs, type E2eOutputs } from './outputs.ts';
+import { readCredentials, readOutputs, type E2eCredentials, type E2eOutputs } from './outputs.ts';
 
 const SEED = 'seeds/000_5f7353310f704cc7.txt';
 // A DynamoDB item holds at most 400 KB: a body past that is kept in the bodies bucket.
@@ -21,6 +21,7 @@ const ITEM_LIMIT_BYTES = 400 * 1024;
 const WAIT_MS = Number(process.env.E2E_WAIT_MS ?? 90_000);
 
 let outputs: E2eOutputs;
+let credentials: E2eCredentials;
 let embedded: LocalStack | undefined;
 let s3: S3Client;
 const run = `e2e-${Date.now()}-${randomBytes(3).toString('hex')}`;
@@ -38,7 +39,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
 
 async function api(path: string): Promise<{ status: number; body: any }> {
   // apiUrl may carry a stage path (API Gateway: https://.../prod): append, don't resolve.
-  const response = await fetch(outputs.apiUrl + path);
+  const response = await fetch(outputs.apiUrl + path, { headers: credentialHeaders() });
   const text = await response.text();
   let body: unknown = null;
   try {
@@ -47,6 +48,11 @@ async function api(path: string): Promise<{ status: number; body: any }> {
     body = text;
   }
   return { status: response.status, body };
+}
+
+/** What every API request carries: the key, when the target has one. */
+function credentialHeaders(): Record<string, string> {
+  return credentials.apiKey === null ? {} : { 'x-api-key': credentials.apiKey };
 }
 
 async function upload(name: string, body: string | Uint8Array): Promise<string> {
@@ -75,10 +81,12 @@ beforeAll(async () => {
   let path = process.env.E2E_OUTPUTS;
   if (!path) {
     const dataDir = mkdtempSync(join(tmpdir(), 'ingest-e2e-'));
-    embedded = await startLocalStack({ dataDir, ...FREE_PORTS, maxBatchingWindowMs: 50, logLevel: 'SILENT' });
+    // The deployed default (apiAuth=apiKey): the embedded stack asks for a key too.
+    embedded = await startLocalStack({ dataDir, ...FREE_PORTS, maxBatchingWindowMs: 50, logLevel: 'SILENT', apiKey: randomBytes(24).toString('hex') });
     path = embedded.outputsPath!;
   }
   outputs = readOutputs(path);
+  credentials = await readCredentials(path);
   s3 = new S3Client({
     region: outputs.region ?? LOCAL_REGION,
     ...(outputs.s3Endpoint ? { endpoint: outputs.s3Endpoint, forcePathStyle: true } : {}),
@@ -193,6 +201,24 @@ describe(`pipeline end to end (${process.env.E2E_OUTPUTS ?? 'embedded'})`, () =>
       return Number(Attributes?.ApproximateNumberOfMessages ?? NaN) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? NaN);
     };
     await until('both queues to be empty', async () => ((await held(outputs.deadLetterQueueUrl)) + (await held(outputs.queueUrl!)) === 0 ? true : undefined));
+  });
+
+  it('refuses a read without credentials, where the target enforces them', async (ctx) => {
+    if (credentials.auth === 'none') {
+      console.log('skipped the refusal check: this target was deployed with apiAuth=none (public by choice).');
+      ctx.skip('apiAuth=none');
+    }
+    const response = await fetch(`${outputs.apiUrl}/documents?limit=1`);
+    if (response.ok && credentials.emulated) {
+      console.log(`skipped the refusal check: the emulator behind ${outputs.apiUrl} answered ${response.status} to a request without credentials, so it does not enforce apiAuth=${credentials.auth} (AWS and the embedded stack do).`);
+      ctx.skip(`the emulator does not enforce apiAuth=${credentials.auth}`);
+    }
+    // API Gateway answers a missing key with 403, the embedded stack with 401.
+    expect([401, 403]).toContain(response.status);
+    if (credentials.auth === 'apiKey') {
+      const wrong = await fetch(`${outputs.apiUrl}/documents?limit=1`, { headers: { 'x-api-key': `${credentials.apiKey}-not` } });
+      expect(wrong.status).toBe(403);
+    }
   });
 
   it('answers an unknown id with 404', async () => {

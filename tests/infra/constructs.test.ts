@@ -1,6 +1,6 @@
 // Construct props, defaults and validation, and the context the app reads. Bundling is
 // switched off here (aws:cdk:bundling-stacks = []): these tests check wiring, not bundles.
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -64,6 +64,12 @@ describe('app context', () => {
 
   it('refuses a log level the functions would reject at cold start', () => {
     expect(() => createApp({ context: { ...NO_BUNDLING, logLevel: 'verbose' } })).toThrow(/logLevel must be one of/);
+  });
+
+  it('reads cursorSecretGraceUntil from context', () => {
+    const { stack } = createApp({ context: { ...NO_BUNDLING, cursorSecretGraceUntil: '2026-05-01T12:00:00Z' } });
+    const fn = stack.api.handler.node.defaultChild as lambda.CfnFunction;
+    expect(stack.resolve(fn.environment).variables.CURSOR_SECRET_PREVIOUS_UNTIL).toBe('2026-05-01T12:00:00Z');
   });
 
   it('accepts a list of CORS origins', () => {
@@ -159,6 +165,9 @@ describe('Api', () => {
     ['timeout 30 s', { timeout: Duration.seconds(30) }, /29 seconds/],
     ['blank corsOrigins', { corsOrigins: ' ' }, /corsOrigins/],
     ['a corsOrigins entry with a path', { corsOrigins: 'https://a.example.com,https://b.example.com/app' }, /corsOrigins/],
+    ['an unknown auth mode', { auth: 'public' }, /auth must be one of apiKey, iam, none/],
+    ['quotaPerDay 0', { quotaPerDay: 0 }, /quotaPerDay/],
+    ['a grace period that is no instant', { cursorSecretGraceUntil: 'next week' }, /cursorSecretGraceUntil/],
   ] as const)('refuses %s', (_label, overrides, message) => {
     expect(() => api(overrides as Partial<ApiProps>)).toThrow(message);
   });
@@ -171,6 +180,23 @@ describe('Api', () => {
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })],
     });
     expect(functionOf(template, 'api').resource.Properties!.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('passes the previous cursor secret (AWSPREVIOUS) and the end of its grace period only when told to', () => {
+    const environment = (overrides: Partial<ApiProps>) => {
+      const { stack, api: construct } = api(overrides);
+      const fn = construct.handler.node.defaultChild as lambda.CfnFunction;
+      return { variables: stack.resolve(fn.environment).variables as Record<string, unknown>, secretId: stack.getLogicalId(construct.cursorSecret.node.defaultChild as CfnElement) };
+    };
+    const plain = environment({});
+    expect(plain.variables).not.toHaveProperty('CURSOR_SECRET_PREVIOUS');
+    expect(plain.variables).not.toHaveProperty('CURSOR_SECRET_PREVIOUS_UNTIL');
+
+    const rotating = environment({ cursorSecretGraceUntil: '2026-05-01T12:00:00Z' });
+    expect(rotating.variables.CURSOR_SECRET_PREVIOUS_UNTIL).toBe('2026-05-01T12:00:00Z');
+    expect(rotating.variables.CURSOR_SECRET_PREVIOUS).toEqual({
+      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: rotating.secretId }, ':SecretString::AWSPREVIOUS:}}']],
+    });
   });
 
   it("drops LambdaRestApi's own endpoint output", () => {

@@ -56,7 +56,7 @@ describe('stack shape', () => {
 
   it('outputs exactly the documented ids', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
-      ['ApiUrl', 'BodiesBucketName', 'BucketName', 'DeadLetterQueueUrl', 'QueueUrl', 'Region', 'TableName'].sort(),
+      ['ApiAuth', 'ApiKeyId', 'ApiUrl', 'BodiesBucketName', 'BucketName', 'DeadLetterQueueUrl', 'QueueUrl', 'Region', 'TableName'].sort(),
     );
   });
 
@@ -326,7 +326,7 @@ describe('functions', () => {
     expect(secret.resource.Properties!.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
     expect(env).toMatchObject({
       TABLE_NAME: { Ref: table().id },
-      CORS_ORIGINS: '*',
+      CORS_ORIGINS: 'none',
       LOG_LEVEL: 'INFO',
       POWERTOOLS_SERVICE_NAME: 'api',
       CURSOR_SECRET: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secret.id }, ':SecretString:::}}']] },
@@ -396,9 +396,10 @@ describe('read API', () => {
   it('proxies every method and path to the api function', () => {
     const api = functionOf(template, 'api');
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Resource[];
-    expect(methods).toHaveLength(2);
+    // ANY (with an API key) and OPTIONS (open, for preflights) on / and on /{proxy+}.
+    expect(methods.map((method) => method.Properties!.HttpMethod).sort()).toEqual(['ANY', 'ANY', 'OPTIONS', 'OPTIONS']);
     for (const method of methods) {
-      expect(method.Properties!.HttpMethod).toBe('ANY');
+      expect(method.Properties!.ApiKeyRequired).toBe(method.Properties!.HttpMethod === 'ANY');
       expect(method.Properties!.Integration.Type).toBe('AWS_PROXY');
       expect(JSON.stringify(method.Properties!.Integration.Uri)).toContain(`"${api.id}"`);
     }

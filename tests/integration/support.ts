@@ -1,5 +1,5 @@
 // Builders shared by the integration suites: SQS events carrying S3 notifications shaped as S3
-// sends them (keys encoded, explicit sequencers), and small documents.
+// sends them (keys encoded, explicit sequencers), small documents, and the CLI as a process.
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { NormalizedDocument } from '../../shared/document.ts';
 import { s3EventNotification } from '../../shared/s3-event.ts';
@@ -112,3 +112,5 @@ export function syntheticDocument(fields: Partial<NormalizedDocument> & { id: st
     ...fields,
   };
 }
+
+export { ingest } from '../helpers/cli.ts';
