@@ -17,6 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readApiKey, type AuthOutputs } from '../cli/api-key.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/emulators.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -226,10 +227,15 @@ async function update(): Promise<void> {
   if (runningPid() === undefined) throw new HarnessError('MiniStack is not running: `npm run ministack:start` first');
   cdklocal(['deploy', '--require-approval', 'never', '--outputs-file', OUTPUTS, '-c', `corsOrigins=${UPDATE_ORIGIN}`]);
   rewriteApiUrl();
-  const response = await fetch(`${readDeployed().outputs.ApiUrl}/health`, { headers: { Origin: UPDATE_ORIGIN } });
+  const { outputs } = readDeployed();
+  // Every deployed method takes the stack's API key by default (apiAuth=apiKey): send it, as a client would.
+  const apiKey = await readApiKey(outputs as unknown as AuthOutputs);
+  const headers: Record<string, string> = { Origin: UPDATE_ORIGIN, ...(apiKey ? { 'x-api-key': apiKey } : {}) };
+  const response = await fetch(`${outputs.ApiUrl}/health`, { headers });
   const allowed = response.headers.get('access-control-allow-origin');
   if (response.status !== 200 || allowed !== UPDATE_ORIGIN) {
-    throw new HarnessError(`after the update /health answered ${response.status} with Access-Control-Allow-Origin ${allowed ?? 'absent'}, not ${UPDATE_ORIGIN}`);
+    const body = (await response.text()).slice(0, 300);
+    throw new HarnessError(`after the update /health answered ${response.status} (${body}) with Access-Control-Allow-Origin ${allowed ?? 'absent'}, not ${UPDATE_ORIGIN}`);
   }
   say(`update deployed: /health now allows only ${allowed}`);
 }
