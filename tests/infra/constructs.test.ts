@@ -6,7 +6,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Api, type ApiProps } from '../../infra/constructs/api.ts';
 import { Ingestion, type IngestionProps } from '../../infra/constructs/ingestion.ts';
 import { Monitoring } from '../../infra/constructs/monitoring.ts';
@@ -14,8 +17,13 @@ import { Storage } from '../../infra/constructs/storage.ts';
 import { createApp } from '../../infra/create-app.ts';
 import { NO_BUNDLING, functionOf, onlyResource } from './helpers.ts';
 
+// One assembly folder for this file's apps, removed at the end (an App without one makes a
+// fresh folder in the system temp folder on every synth and leaves it there).
+const OUTDIR = mkdtempSync(join(tmpdir(), 'docflow-constructs-'));
+afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }));
+
 function storageStack(): { stack: Stack; storage: Storage } {
-  const app = new App({ context: NO_BUNDLING });
+  const app = new App({ context: NO_BUNDLING, outdir: OUTDIR });
   const stack = new Stack(app, 'Test');
   const storage = new Storage(stack, 'Storage', { documentsBucketName: 'test-documents-bucket' });
   return { stack, storage };
@@ -46,51 +54,51 @@ function api(overrides: Partial<ApiProps> = {}): { stack: Stack; api: Api } {
 
 describe('app context', () => {
   it('defaults to the dev stage', () => {
-    const { stack } = createApp({ context: NO_BUNDLING });
+    const { stack } = createApp({ outdir: OUTDIR, context: NO_BUNDLING });
     expect(stack.stackName).toBe('Docflow-dev');
     expect(stack.stage).toBe('dev');
   });
 
   it.each(['Prod', 'prod_1', '1prod', 'a-stage-name-too-long', ''])('refuses the stage name "%s"', (stage) => {
-    expect(() => createApp({ context: { ...NO_BUNDLING, stage } })).toThrow(/Stage "[^"]*" is not valid/);
+    expect(() => createApp({ outdir: OUTDIR, context: { ...NO_BUNDLING, stage } })).toThrow(/Stage "[^"]*" is not valid/);
   });
 
   it('reserves no API concurrency when apiReservedConcurrency is "none"', () => {
-    const { stack } = createApp({ context: { ...NO_BUNDLING, apiReservedConcurrency: 'none' } });
+    const { stack } = createApp({ outdir: OUTDIR, context: { ...NO_BUNDLING, apiReservedConcurrency: 'none' } });
     // Read from the construct: synthesizing an unbundled asset would fingerprint the whole project.
     const fn = stack.api.handler.node.defaultChild as lambda.CfnFunction;
     expect(fn.reservedConcurrentExecutions).toBeUndefined();
   });
 
   it('refuses a log level the functions would reject at cold start', () => {
-    expect(() => createApp({ context: { ...NO_BUNDLING, logLevel: 'verbose' } })).toThrow(/logLevel must be one of/);
+    expect(() => createApp({ outdir: OUTDIR, context: { ...NO_BUNDLING, logLevel: 'verbose' } })).toThrow(/logLevel must be one of/);
   });
 
   it('reads cursorSecretGraceUntil from context', () => {
-    const { stack } = createApp({ context: { ...NO_BUNDLING, cursorSecretGraceUntil: '2026-05-01T12:00:00Z' } });
+    const { stack } = createApp({ outdir: OUTDIR, context: { ...NO_BUNDLING, cursorSecretGraceUntil: '2026-05-01T12:00:00Z' } });
     const fn = stack.api.handler.node.defaultChild as lambda.CfnFunction;
     expect(stack.resolve(fn.environment).variables.CURSOR_SECRET_PREVIOUS_UNTIL).toBe('2026-05-01T12:00:00Z');
   });
 
   it('accepts a list of CORS origins', () => {
-    const { stack } = createApp({ context: { ...NO_BUNDLING, corsOrigins: 'https://a.example.com, http://localhost:5173' } });
+    const { stack } = createApp({ outdir: OUTDIR, context: { ...NO_BUNDLING, corsOrigins: 'https://a.example.com, http://localhost:5173' } });
     const fn = stack.api.handler.node.defaultChild as lambda.CfnFunction;
     expect(stack.resolve(fn.environment).variables.CORS_ORIGINS).toBe('https://a.example.com, http://localhost:5173');
   });
 
   it.each(['0', '-1', 'ten', '1.5'])('refuses apiReservedConcurrency "%s"', (value) => {
-    expect(() => createApp({ context: { ...NO_BUNDLING, apiReservedConcurrency: value } })).toThrow(/apiReservedConcurrency/);
+    expect(() => createApp({ outdir: OUTDIR, context: { ...NO_BUNDLING, apiReservedConcurrency: value } })).toThrow(/apiReservedConcurrency/);
   });
 
   it('passes cdk-nag without bundling too (acknowledgments do not depend on assets)', () => {
-    const { app } = createApp({ context: { ...NO_BUNDLING, stage: 'staging' } });
+    const { app } = createApp({ outdir: OUTDIR, context: { ...NO_BUNDLING, stage: 'staging' } });
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
   });
 });
 
 describe('cdk-nag control', () => {
   it('does report a bucket without logging, SSL enforcement or public access block', () => {
-    const app = new App();
+    const app = new App({ outdir: OUTDIR });
     const stack = new Stack(app, 'Control');
     new s3.CfnBucket(stack, 'Bare');
     const rules = new AwsSolutionsChecks().validateScope(app).violations.map((v) => v.ruleName);
@@ -100,12 +108,12 @@ describe('cdk-nag control', () => {
 
 describe('Storage', () => {
   it('refuses an invalid documents bucket name', () => {
-    const stack = new Stack(new App(), 'Test');
+    const stack = new Stack(new App({ outdir: OUTDIR }), 'Test');
     expect(() => new Storage(stack, 'Storage', { documentsBucketName: 'Upper_Case' })).toThrow(/not a valid S3 bucket name/);
   });
 
   it('refuses a non-positive noncurrent version retention', () => {
-    const stack = new Stack(new App(), 'Test');
+    const stack = new Stack(new App({ outdir: OUTDIR }), 'Test');
     expect(
       () => new Storage(stack, 'Storage', { documentsBucketName: 'fine-name', noncurrentVersionRetentionDays: 0 }),
     ).toThrow(/noncurrentVersionRetentionDays/);

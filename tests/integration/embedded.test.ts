@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,7 @@ describe('embedded stack on disk', () => {
       expect(await second.store.getDocument(documentIdForKey('kept.txt'))).toMatchObject({ title: 'Kept' });
     } finally {
       await second.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
